@@ -1,0 +1,1 @@
+export type { DnsProvider, DnsProviderCallOptions, DnsRecord } from './dns-provider.js';

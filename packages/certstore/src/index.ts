@@ -1,0 +1,9 @@
+export type {
+  Lock,
+  Locker,
+  LockOptions,
+  OperationOptions,
+  Storage,
+  StorageStat,
+  StoreOptions,
+} from './storage.js';

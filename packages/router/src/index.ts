@@ -1,0 +1,1 @@
+export { isWildcardName, normalizeHost } from './normalize-host.js';
