@@ -1,1 +1,16 @@
-export {};
+export type {
+  AccessEvent,
+  CachePolicy,
+  HealthCheckOptions,
+  LoadBalancing,
+  Logger,
+  Proxy,
+  ProxyErrorCode,
+  ProxyOptions,
+  ProxyRequest,
+  ProxyResponse,
+  ProxyTarget,
+  ProxyTimeouts,
+  ServerLimitOptions,
+  TargetOptions,
+} from './types.js';

@@ -18,6 +18,20 @@ describe('normalizeHost', () => {
     ['example.com:port', undefined],
     ['example.com:1:2', undefined],
     ['999.1.1.1', undefined],
+    ['1.2.3.4', '1.2.3.4'],
+    ['1.2.3', '1.2.3'],
+    ['0001.2.3.4', undefined],
+    ['bad-.example.com', undefined],
+    ['under_score.example.com', undefined],
+    [`${'a'.repeat(63)}.example`, `${'a'.repeat(63)}.example`],
+    [`${'a'.repeat(64)}.example`, undefined],
+    [`${'a.'.repeat(127)}com`, undefined],
+    ['MüNCHEN.Example.:443', 'xn--mnchen-3ya.example'],
+    ['*.*.example.com', undefined, true],
+    ['example.com:', undefined],
+    ['example.com:123456', undefined],
+    ['[::1', undefined],
+    ['[::1]x', undefined],
   ];
 
   it.each(cases)('%s -> %s', (input, expected, allowWildcard) => {
