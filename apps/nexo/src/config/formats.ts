@@ -1,0 +1,153 @@
+import { isIP } from 'node:net';
+import { normalizeHost } from '@nexo/router';
+import { parseDuration, parseSize } from './parse-units.js';
+
+/**
+ * A string format used by the JSON Schema (`format: "duration"` and so on): how to check
+ * a value and what to tell the user when it is wrong. Ajv runs `validate`; the message
+ * is built from the offending value so it can suggest the fix.
+ */
+export interface ValueFormat {
+  readonly validate: (value: string) => boolean;
+  readonly describe: (value: unknown) => string;
+}
+
+const got = (value: unknown): string => `(got ${JSON.stringify(value)})`;
+
+export const FORMATS: Readonly<Record<string, ValueFormat>> = {
+  duration: {
+    validate: (value) => parseDuration(value) !== undefined,
+    describe: (value) =>
+      `must be a duration with a unit, such as 30s, 5m, 1h30m or 0s ${got(value)}`,
+  },
+  size: {
+    validate: (value) => parseSize(value) !== undefined,
+    describe: (value) => `must be a size such as 512KB, 10MB or 1GB ${got(value)}`,
+  },
+  'upstream-url': {
+    validate: (value) => parseHttpUrl(value) !== undefined,
+    describe: describeUpstream,
+  },
+  'http-url': {
+    validate: (value) => parseHttpUrl(value) !== undefined,
+    describe: (value) => `must be an http(s) URL such as https://host/path ${got(value)}`,
+  },
+  'redirect-target': {
+    validate: (value) => redirectTarget(value) !== undefined,
+    describe: (value) =>
+      `must be a URL or a host with an optional path, such as example.com/docs ${got(value)}`,
+  },
+  'wildcard-host': {
+    validate: (value) =>
+      value.startsWith('*.') && normalizeHost(value, { allowWildcard: true }) !== undefined,
+    describe: (value) => `must be a one-label wildcard name such as "*.example.com" ${got(value)}`,
+  },
+  'listen-address': {
+    validate: (value) => parseListenAddress(value) !== undefined,
+    describe: (value) =>
+      `must be ":port" or "host:port", such as ":443" or "127.0.0.1:8443" ${got(value)}`,
+  },
+  'resolver-address': {
+    validate: (value) => parseResolver(value) !== undefined,
+    describe: (value) =>
+      `must be an IP address with an optional port, such as "127.0.0.1:53" or "[::1]:53" ${got(value)}`,
+  },
+  cidr: {
+    validate: (value) => parseCidr(value) !== undefined,
+    describe: (value) =>
+      `must be an IP address or a CIDR range such as "10.0.0.0/8" or "::1/128" ${got(value)}`,
+  },
+  email: {
+    validate: (value) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value),
+    describe: (value) => `must be an email address ${got(value)}`,
+  },
+  'redis-url': {
+    validate: (value) => /^rediss?:$/.test(safeUrl(value)?.protocol ?? ''),
+    describe: (value) =>
+      `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379 ${got(value)}`,
+  },
+};
+
+function describeUpstream(value: unknown): string {
+  const text = String(value);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && parseHttpUrl(`http://${text}`) !== undefined) {
+    return `must be an http(s) URL; did you mean "http://${text}"?`;
+  }
+  return `must be an http(s) URL such as http://127.0.0.1:3000 ${got(value)}`;
+}
+
+function safeUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An absolute http(s) URL with a host and no query or fragment, as text without a
+ * trailing slash when the path is `/`: `http://127.0.0.1:3000`.
+ */
+export function parseHttpUrl(value: string): string | undefined {
+  if (!/^https?:\/\//i.test(value)) return undefined;
+  const url = safeUrl(value);
+  if (url === undefined || url.hostname === '' || url.search !== '' || url.hash !== '') {
+    return undefined;
+  }
+  return url.pathname === '/' ? url.origin : `${url.origin}${url.pathname}`;
+}
+
+/** The original nexo's redirect form: `github.com/me` means `https://github.com/me`. */
+export function redirectTarget(value: string): string | undefined {
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : `https://${value}`;
+  if (!/^https?:\/\//i.test(withScheme)) return undefined;
+  const url = safeUrl(withScheme);
+  if (url === undefined || url.hostname === '') return undefined;
+  return url.href;
+}
+
+/** A parsed `listen.*` address. */
+export interface ParsedAddress {
+  readonly host: string | undefined;
+  readonly port: number;
+}
+
+/** `:443`, `0.0.0.0:443`, `[::]:8443`, `localhost:80`. */
+export function parseListenAddress(value: string): ParsedAddress | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value.trim());
+  if (match === null) return undefined;
+
+  const port = Number(match[3]);
+  if (port > 65_535) return undefined;
+
+  const host = match[1] ?? match[2] ?? '';
+  if (match[1] !== undefined) return isIP(host) === 6 ? { host, port } : undefined;
+  if (host === '') return { host: undefined, port };
+  return normalizeHost(host) === undefined ? undefined : { host, port };
+}
+
+/** `1.1.1.1`, `1.1.1.1:53`, `[::1]:5353`, normalised to `ip:port` / `[ip6]:port`. */
+export function parseResolver(value: string): string | undefined {
+  const text = value.trim();
+  if (isIP(text) === 4) return `${text}:53`;
+  if (isIP(text) === 6) return `[${text}]:53`;
+
+  const address = parseListenAddress(text);
+  if (address?.host === undefined || isIP(address.host) === 0 || address.port === 0) {
+    return undefined;
+  }
+  const host = isIP(address.host) === 6 ? `[${address.host}]` : address.host;
+  return `${host}:${address.port}`;
+}
+
+/** `10.0.0.0/8`, `::1/128`; a bare address gets its full-length prefix. */
+export function parseCidr(value: string): string | undefined {
+  const [address = '', prefix, extra] = value.trim().split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return undefined;
+
+  const maxBits = family === 4 ? 32 : 128;
+  if (prefix === undefined) return `${address}/${maxBits}`;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > maxBits) return undefined;
+  return `${address}/${Number(prefix)}`;
+}
