@@ -9,7 +9,7 @@ export interface StorageStat {
 
 /** Options accepted by every storage and locker operation. */
 export interface OperationOptions {
-  /** Aborting rejects the pending operation with the signal's reason. */
+  /** Aborting rejects the pending operation with `StorageError` `ABORTED`. */
   signal?: AbortSignal;
 }
 
@@ -17,15 +17,20 @@ export interface OperationOptions {
  * A key-value store for certificates, keys and metadata.
  *
  * Contract, which every implementation must meet (the conformance suite checks it):
- * - Keys are `/`-separated paths of printable ASCII without `..` segments; values are bytes.
+ * - Keys are `/`-separated paths; each segment is non-empty, made of `A-Z a-z 0-9 . _ - @`,
+ *   and does not start with `.` (so `.`/`..` and hidden files never collide with keys).
+ *   At most 1024 characters. Any other key rejects with `StorageError` `INVALID_KEY`
+ *   ({@link assertStorageKey} checks it). Values are bytes; strings are stored as UTF-8.
  * - All methods are safe to call concurrently, from several processes when the backend
  *   is shared. A `store` is atomic: a reader sees the whole old value or the whole new one.
  * - "Not found" is `load` resolving to `undefined`, `stat` to `undefined` and `exists` to
  *   `false`; `delete` of a missing key succeeds. Any other failure rejects with a
  *   `StorageError` whose `code` says what failed.
- * - `list(prefix)` returns every key that starts with `prefix`, recursively, sorted.
- * - An aborted `signal` rejects the operation; a `store` that was aborted either happened
- *   completely or not at all.
+ * - `list(prefix)` returns every stored key that starts with `prefix` (a plain string
+ *   prefix, not only whole segments), recursively, sorted; `''` lists everything. The
+ *   prefix itself need not be a valid key.
+ * - An aborted `signal` rejects the operation with `StorageError` `ABORTED` (the signal's
+ *   reason as `cause`); a `store` that was aborted either happened completely or not at all.
  */
 export interface Storage {
   store(key: string, value: Uint8Array | string, options?: StoreOptions): Promise<void>;
@@ -34,6 +39,11 @@ export interface Storage {
   exists(key: string, options?: OperationOptions): Promise<boolean>;
   list(prefix: string, options?: OperationOptions): Promise<string[]>;
   stat(key: string, options?: OperationOptions): Promise<StorageStat | undefined>;
+  /**
+   * Optional: where `key` lives, for messages people read (a file path, a Redis key).
+   * Callers fall back to the key itself when a backend does not say.
+   */
+  describe?(key: string): string;
 }
 
 export interface StoreOptions extends OperationOptions {
@@ -44,7 +54,10 @@ export interface StoreOptions extends OperationOptions {
 /** A lock that is held; release it with {@link Lock.unlock}. */
 export interface Lock {
   readonly name: string;
-  /** Extends the lease by its full length; rejects if the lock was lost meanwhile. */
+  /**
+   * Extends the lease by its full length; rejects with `StorageError` `LOCK_LOST` if the
+   * lock was taken over meanwhile.
+   */
   refresh(options?: OperationOptions): Promise<void>;
   /** Releases the lock if this holder still owns it; never releases someone else's. */
   unlock(options?: OperationOptions): Promise<void>;
@@ -53,6 +66,30 @@ export interface Lock {
 export interface LockOptions extends OperationOptions {
   /** How long the lease lasts without a refresh. */
   leaseMs?: number;
+}
+
+/** One change seen by a {@link StorageWatcher}. */
+export interface StorageChange {
+  key: string;
+  type: 'store' | 'delete';
+}
+
+/**
+ * Optional extra ability of a shared backend: tell this process when another one
+ * changed a key, so a renewed certificate is served everywhere within seconds.
+ *
+ * Contract:
+ * - `watch(prefix, listener)` calls `listener` for changes to keys starting with
+ *   `prefix`, including changes made by other processes; it returns a function that
+ *   stops the watch (calling it twice is harmless).
+ * - Delivery is best effort: changes may be coalesced, reordered or lost (for example
+ *   while the connection to the backend is down), so a listener re-reads the key
+ *   instead of trusting the event, and callers keep a periodic re-scan as a safety net.
+ * - Listeners must not throw; a throwing listener is the caller's bug and may be
+ *   logged and ignored by the backend.
+ */
+export interface StorageWatcher {
+  watch(prefix: string, listener: (change: StorageChange) => void): () => void;
 }
 
 /**
