@@ -28,11 +28,12 @@ export function toPointer(segments: readonly KeySegment[]): string {
     .join('');
 }
 
-/** The key path of a JSON Pointer; list indices come back as strings. */
-export function fromPointer(pointer: string): string[] {
+/** The key path of a JSON Pointer; all-digit segments (list indices) become numbers. */
+export function fromPointer(pointer: string): KeySegment[] {
   if (pointer === '') return [];
   return pointer
     .slice(1)
     .split('/')
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
