@@ -1,0 +1,3 @@
+export type { Logger } from './logger.js';
+export type { RedisStorageOptions } from './redis-storage.js';
+export { RedisStorage } from './redis-storage.js';
