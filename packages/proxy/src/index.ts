@@ -1,3 +1,7 @@
+export { createProxy } from './create-proxy.js';
+export type { ProxyErrorKind } from './proxy-error.js';
+export { ProxyError } from './proxy-error.js';
+export { serverOptions } from './server-options.js';
 export type {
   AccessEvent,
   CachePolicy,

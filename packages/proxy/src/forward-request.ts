@@ -1,0 +1,296 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { BodyLimiter } from './body-limiter.js';
+import { classifyError, isConnectFailure, sendGatewayError } from './gateway-errors.js';
+import type { ProxyState } from './proxy-state.js';
+import type { Target } from './proxy-target.js';
+import { type RequestFacts, readRequestHeaders } from './request-headers.js';
+import { responseHeaders, writeHead } from './response-headers.js';
+import type { ProxyErrorCode, ProxyRequest, ProxyResponse } from './types.js';
+import type { Upstream } from './upstream.js';
+
+const kForward = Symbol('nexo.forward');
+
+type TaggedResponse = ProxyResponse & { [kForward]?: ForwardRequest };
+
+const RETRYABLE: ReadonlySet<ProxyErrorCode> = new Set([
+  'upstream_refused',
+  'upstream_reset',
+  'upstream_unavailable',
+]);
+
+/**
+ * Forwards one request to the target and streams the response back. `sendContinue`
+ * answers a pending `Expect: 100-continue` once the request passed the proxy's checks.
+ */
+export function forwardRequest(
+  state: ProxyState,
+  req: ProxyRequest,
+  res: ProxyResponse,
+  target: Target,
+  sendContinue: boolean,
+): void {
+  new ForwardRequest(state, req, res, target).start(sendContinue);
+}
+
+/**
+ * One request in flight, and its undici dispatch handler. The listeners it needs on
+ * the response are shared module functions that find it through a symbol, so a
+ * request costs this object and the header list, not a set of closures.
+ */
+class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
+  headers: string[] = [];
+  hostIndex = 0;
+  host = '';
+  clientIp = '';
+  contentLength = -1;
+  hasBody = false;
+  hasAuthorization = false;
+  upgrade = '';
+
+  readonly #state: ProxyState;
+  readonly #req: ProxyRequest;
+  readonly #res: TaggedResponse;
+  readonly #target: Target;
+  readonly #startedAt = performance.now();
+  #upstream: Upstream | undefined;
+  #body: Readable | null = null;
+  #abort: ((reason?: Error) => void) | null = null;
+  #resume: (() => void) | null = null;
+  #active = false;
+  #clientClosed = false;
+  #errorCode: ProxyErrorCode | undefined;
+  #bytesOut = 0;
+  #attempts = 0;
+
+  constructor(state: ProxyState, req: ProxyRequest, res: ProxyResponse, target: Target) {
+    this.#state = state;
+    this.#req = req;
+    this.#res = res;
+    this.#target = target;
+  }
+
+  start(sendContinue: boolean): void {
+    const state = this.#state;
+    const res = this.#res;
+    res[kForward] = this;
+    res.on('close', onResponseClose);
+    res.on('drain', onResponseDrain);
+    state.started();
+    if (state.closing) {
+      this.#fail('proxy_closing');
+      return;
+    }
+
+    readRequestHeaders(this, this.#req, state.trusted);
+    if (this.contentLength > state.options.maxBodyBytes) {
+      this.#fail('body_too_large');
+      return;
+    }
+
+    const upstream = this.#target.pick();
+    if (upstream === undefined) {
+      this.#fail('no_healthy_upstream');
+      return;
+    }
+
+    if (this.hasBody) this.#body = this.#requestBody();
+    if (sendContinue) res.writeContinue();
+    this.#dispatch(upstream);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    this.#abort = abort;
+    if (this.#clientClosed) abort(clientGone());
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // 1xx from the upstream (103 Early Hints, a stray 100) is not relayed.
+    if (statusCode < 200 || this.#clientClosed) return true;
+    this.#resume = resume;
+
+    const headers = responseHeaders(rawHeaders, this.#target, this.hasAuthorization);
+    try {
+      writeHead(this.#res, statusCode, headers);
+    } catch (error) {
+      this.#fail('upstream_error', error);
+      this.#abort?.(error as Error);
+      return false;
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#clientClosed) return true;
+    this.#bytesOut += chunk.length;
+    return (this.#res as ServerResponse).write(chunk);
+  }
+
+  onComplete(): void {
+    this.#upstreamDone();
+    if (!this.#clientClosed) this.#res.end();
+  }
+
+  onError(error: Error): void {
+    this.#upstreamDone();
+    if (this.#errorCode !== undefined) return;
+    if (this.#clientClosed) {
+      this.#errorCode = 'client_aborted';
+      return;
+    }
+
+    const code = classifyError(error);
+    const upstream = this.#upstream!;
+    if (isConnectFailure(code, error)) {
+      upstream.failedUntil = Date.now() + this.#target.passiveFailMs;
+    }
+
+    const next = this.#canRetry(code) ? this.#target.pick(upstream) : undefined;
+    if (next !== undefined) {
+      this.#state.logger?.debug(
+        { code, upstream: upstream.origin, next: next.origin },
+        'retrying on another upstream',
+      );
+      this.#dispatch(next);
+      return;
+    }
+    this.#fail(code, error);
+  }
+
+  /** @internal Called when the client connection or stream closes. */
+  clientClosed(): void {
+    if (this.#clientClosed) return;
+    this.#clientClosed = true;
+
+    if (!this.#res.writableFinished) {
+      this.#errorCode ??= 'client_aborted';
+      if (this.#active) this.#abort?.(clientGone());
+    }
+    if (this.#state.reportsAccess) this.#report();
+    this.#state.finished();
+  }
+
+  /** @internal Called when the client can take more response bytes. */
+  drained(): void {
+    this.#resume?.();
+  }
+
+  #requestBody(): Readable {
+    const req = this.#req;
+    // Errors are handled by whoever reads the body (undici or the limiter); this
+    // listener only keeps a client abort from becoming an uncaught 'error' event.
+    req.on('error', ignoreError);
+    if (this.contentLength >= 0) return req;
+    return new BodyLimiter(req, this.#state.options.maxBodyBytes);
+  }
+
+  #dispatch(upstream: Upstream): void {
+    const target = this.#target;
+    const req = this.#req;
+    this.#upstream = upstream;
+    this.#attempts++;
+    if (target.rewriteHost) this.headers[this.hostIndex] = upstream.host;
+
+    upstream.entry.active++;
+    this.#active = true;
+    upstream.entry.pool.dispatch(
+      {
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: this.headers,
+        body: this.#body,
+        headersTimeout: target.headersTimeout,
+        bodyTimeout: target.bodyTimeout,
+      },
+      this,
+    );
+  }
+
+  #upstreamDone(): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.#upstream!.entry.active--;
+    this.#abort = null;
+  }
+
+  #canRetry(code: ProxyErrorCode): boolean {
+    if (this.hasBody || this.#res.headersSent || !RETRYABLE.has(code)) return false;
+    if (this.#attempts >= this.#target.members.length) return false;
+
+    const method = this.#req.method;
+    return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+  }
+
+  #fail(code: ProxyErrorCode, error?: unknown): void {
+    if (this.#errorCode !== undefined) return;
+    this.#errorCode = code;
+    this.#log(code, error);
+    if (this.#clientClosed) return;
+
+    const res = this.#res;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+
+    const req = this.#req;
+    const http1 = req.httpVersionMajor === 1;
+    const unreadBody = this.hasBody && !req.complete;
+    sendGatewayError(res, code, http1 && (unreadBody || code === 'proxy_closing'));
+  }
+
+  #log(code: ProxyErrorCode, error: unknown): void {
+    const logger = this.#state.logger;
+    if (logger === undefined) return;
+
+    const fields = {
+      code,
+      err: error,
+      host: this.host,
+      upstream: this.#upstream?.origin,
+    };
+    if (code === 'body_too_large' || code === 'bad_request' || code === 'proxy_closing') {
+      logger.debug(fields, 'request refused');
+    } else {
+      logger.warn(fields, 'upstream request failed');
+    }
+  }
+
+  #report(): void {
+    const res = this.#res;
+    const req = this.#req;
+    const body = this.#body;
+    let bytesIn = 0;
+    if (body instanceof BodyLimiter) bytesIn = body.bytes;
+    else if (body !== null && req.complete) bytesIn = this.contentLength;
+
+    this.#state.report({
+      method: req.method ?? '',
+      host: this.host,
+      path: req.url ?? '',
+      status: res.headersSent ? res.statusCode : 0,
+      durationMs: performance.now() - this.#startedAt,
+      bytesIn,
+      bytesOut: this.#bytesOut,
+      upstream: this.#upstream?.origin,
+      clientIp: this.clientIp,
+      errorCode: this.#errorCode,
+      upgrade: false,
+    });
+  }
+}
+
+function onResponseClose(this: TaggedResponse): void {
+  this[kForward]?.clientClosed();
+}
+
+function onResponseDrain(this: TaggedResponse): void {
+  this[kForward]?.drained();
+}
+
+function ignoreError(): void {}
+
+function clientGone(): Error {
+  return Object.assign(new Error('client closed the connection'), { code: 'client_aborted' });
+}
