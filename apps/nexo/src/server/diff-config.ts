@@ -25,6 +25,9 @@ const RESTART_KEYS: ReadonlyArray<[string, (config: NexoConfig) => unknown]> = [
   ['limits.max_header', (config) => config.limits.maxHeaderBytes],
   ['limits.header_timeout', (config) => config.limits.headerTimeoutMs],
   ['limits.idle_timeout', (config) => config.limits.idleTimeoutMs],
+  // The proxy engine takes these once, when it is created.
+  ['limits.max_body', (config) => config.limits.maxBodyBytes],
+  ['trusted_proxies', (config) => config.trustedProxies],
 ];
 
 /** Compares two validated configs host by host, and lists restart-only changes. */
@@ -53,7 +56,7 @@ function byHost(proxies: readonly ProxyConfig[]): Map<string, ProxyConfig> {
 }
 
 /** Entries are the same when everything but their place in the file is the same. */
-function sameEntry(a: ProxyConfig, b: ProxyConfig): boolean {
+export function sameEntry(a: ProxyConfig, b: ProxyConfig): boolean {
   const { position: _a, ...restA } = a;
   const { position: _b, ...restB } = b;
   return isDeepStrictEqual(restA, restB);

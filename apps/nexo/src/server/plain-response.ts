@@ -5,7 +5,7 @@ import type { Http2ServerResponse } from 'node:http2';
 export type AnyServerResponse = ServerResponse | Http2ServerResponse;
 
 /**
- * Answers with a short fixed text body that is never cached. The text is always one of
+ * Answers with a short fixed text body, not cached unless `headers` say so. The text is always one of
  * Nexo's own constants: request data (an unknown Host above all) is never echoed back.
  */
 export function sendPlain(
@@ -21,10 +21,10 @@ export function sendPlain(
 
   const body = `${text}\n`;
   res.writeHead(status, {
+    'cache-control': 'no-store',
     ...headers,
     'content-type': 'text/plain; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
-    'cache-control': 'no-store',
     'x-content-type-options': 'nosniff',
   });
   res.end(body);

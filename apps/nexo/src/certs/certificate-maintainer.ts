@@ -1,0 +1,396 @@
+import {
+  type CertificateCache,
+  type CertificateMeta,
+  type CertificateRecord,
+  type CertificateStore,
+  CertstoreError,
+  planRenewal,
+} from '@nexo/certstore';
+import type { NexoConfig } from '../config/types.js';
+import type { Logger } from '../server/logger.js';
+import { retryAfterMs, safeErrorMessage } from './error-facts.js';
+import type { Issuer } from './issuer.js';
+import { type PlannedCertificate, planCertificates } from './plan-certificates.js';
+import { retryDelayMs } from './retry-backoff.js';
+
+export interface CertificateMaintainerOptions {
+  store: CertificateStore;
+  /** Certificates being served; every obtained certificate is put here at once. */
+  cache: CertificateCache;
+  /** Builds the issuer for a config; called only when a certificate must be obtained. */
+  createIssuer: (config: NexoConfig) => Promise<Issuer>;
+  logger: Logger;
+  /** Jitter source for retry delays; injectable for tests. */
+  random?: () => number;
+  /**
+   * Run passes in the background (the server). Off for one-shot commands such as
+   * `nexo certs renew`, which only call {@link CertificateMaintainer.renewNow}. Default on.
+   */
+  background?: boolean;
+}
+
+/** What one look at a planned certificate decided. */
+export type Decision =
+  | { action: 'none'; nextCheckAt: Date }
+  | { action: 'issue'; reason: 'missing' | 'names-changed' | 'due' | 'forced' }
+  | { action: 'wait'; until: Date };
+
+const MIN_WAKE_MS = 1000;
+
+/**
+ * Certificate maintenance: obtains the planned certificates that are missing, renews
+ * those that are due, a few at a time, and retries failures with a persisted backoff.
+ *
+ * It checks at start, after every config change, every `renewal.check_interval`, and at
+ * the earliest renewal or retry time it knows of. Each attempt takes the certificate's
+ * lock and looks at the store again first, so processes sharing storage never renew the
+ * same certificate twice. The config is read afresh on every pass (never cached).
+ */
+export class CertificateMaintainer {
+  readonly #options: CertificateMaintainerOptions;
+  readonly #logger: Logger;
+  readonly #abort = new AbortController();
+  readonly #attempts = new Map<string, Promise<void>>();
+  #config: NexoConfig | undefined;
+  #plan: PlannedCertificate[] = [];
+  #queue: PlannedCertificate[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #pass: Promise<void> | undefined;
+  #passAgain = false;
+  #issuer: { config: NexoConfig; issuer: Promise<Issuer> } | undefined;
+
+  constructor(options: CertificateMaintainerOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+  }
+
+  /** The certificates the current config needs. */
+  get plan(): readonly PlannedCertificate[] {
+    return this.#plan;
+  }
+
+  /**
+   * Follows a new config: plans its certificates and checks them now. Certificates
+   * dropped from the plan are left in storage and simply no longer renewed.
+   */
+  follow(config: NexoConfig): void {
+    this.#config = config;
+    this.#plan = planCertificates({
+      hosts: config.proxies.map((entry) => entry.host),
+      wildcards: config.wildcards,
+    });
+    this.#queue = this.#queue.filter((queued) => this.#plan.some((p) => p.name === queued.name));
+    this.#wake(0);
+  }
+
+  /** Runs one maintenance pass now and waits for the attempts it started. */
+  async checkNow(): Promise<void> {
+    await this.#runPass();
+    await Promise.allSettled([...this.#attempts.values()]);
+  }
+
+  /**
+   * Obtains a new certificate for a planned name now, ignoring renewal timing and
+   * backoff (`nexo certs renew`). Rejects with the attempt's error.
+   */
+  async renewNow(name: string): Promise<CertificateRecord> {
+    const planned = this.#plan.find((entry) => entry.name === name);
+    if (planned === undefined) {
+      throw new CertstoreError(
+        'NOT_PLANNED',
+        `no configured host needs a certificate named ${name}; run "nexo certs list" for names`,
+      );
+    }
+    return this.#attempt(planned, true);
+  }
+
+  /** Stops maintenance; attempts in progress are aborted. */
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#abort.abort(new Error('certificate maintenance stopped'));
+    await Promise.allSettled([this.#pass, ...this.#attempts.values()]);
+    this.#closeIssuer();
+  }
+
+  #wake(delayMs: number): void {
+    if (this.#abort.signal.aborted || this.#options.background === false) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#runPass(), Math.max(0, delayMs));
+    this.#timer.unref();
+  }
+
+  /** One pass at a time; a request for a pass during one runs another right after. */
+  async #runPass(): Promise<void> {
+    if (this.#pass !== undefined) {
+      this.#passAgain = true;
+      return this.#pass;
+    }
+
+    this.#pass = this.#checkAll().finally(() => {
+      this.#pass = undefined;
+    });
+    await this.#pass;
+    if (this.#passAgain) {
+      this.#passAgain = false;
+      await this.#runPass();
+    }
+  }
+
+  async #checkAll(): Promise<void> {
+    const config = this.#config;
+    if (config === undefined || this.#abort.signal.aborted) return;
+
+    const now = new Date();
+    let nextWakeMs = now.getTime() + config.renewal.checkIntervalMs;
+    for (const planned of this.#plan) {
+      if (this.#attempts.has(planned.name)) continue;
+
+      const decision = await this.#decide(config, planned, now).catch((error: unknown) => {
+        this.#logger.error({ name: planned.name, err: error }, 'certificate check failed');
+        return { action: 'wait', until: new Date(now.getTime() + MIN_WAKE_MS * 60) } as const;
+      });
+      if (decision.action === 'issue') this.#enqueue(planned);
+      else {
+        const at = decision.action === 'wait' ? decision.until : decision.nextCheckAt;
+        nextWakeMs = Math.min(nextWakeMs, at.getTime());
+      }
+    }
+
+    this.#drainQueue();
+    const delayMs = Math.max(MIN_WAKE_MS, nextWakeMs - Date.now());
+    this.#wake(delayMs);
+    this.#logger.info(
+      {
+        planned: this.#plan.length,
+        in_progress: this.#attempts.size,
+        queued: this.#queue.length,
+        next_check_at: new Date(Date.now() + delayMs).toISOString(),
+      },
+      'certificate check done',
+    );
+  }
+
+  async #decide(config: NexoConfig, planned: PlannedCertificate, now: Date): Promise<Decision> {
+    const directoryUrl = config.acme.directoryUrl;
+    const record = await this.#loadRecord(directoryUrl, planned.name);
+    const meta = record?.meta ?? (await this.#options.store.loadMeta(directoryUrl, planned.name));
+
+    const need = needsIssue(planned, record, now);
+    if (need.action !== 'issue') {
+      if (record !== undefined) this.#serve(record);
+      return need;
+    }
+
+    if (meta?.nextAttemptAt !== undefined && meta.nextAttemptAt > now) {
+      return { action: 'wait', until: meta.nextAttemptAt };
+    }
+    return need;
+  }
+
+  #enqueue(planned: PlannedCertificate): void {
+    if (this.#queue.some((queued) => queued.name === planned.name)) return;
+    this.#queue.push(planned);
+  }
+
+  /** Starts queued attempts while fewer than `renewal.concurrency` are running. */
+  #drainQueue(): void {
+    const limit = this.#config?.renewal.concurrency ?? 1;
+    while (this.#attempts.size < limit && !this.#abort.signal.aborted) {
+      const next = this.#queue.shift();
+      if (next === undefined) return;
+      if (this.#attempts.has(next.name)) continue;
+
+      const attempt = this.#attempt(next, false)
+        .then(() => undefined)
+        .catch(() => undefined)
+        .finally(() => {
+          this.#attempts.delete(next.name);
+          this.#drainQueue();
+        });
+      this.#attempts.set(next.name, attempt);
+    }
+  }
+
+  /**
+   * Obtains or renews one certificate under its lock. Without `force`, it first looks
+   * at the store again and stops if another process already did the work or failed
+   * recently (its backoff applies to everyone).
+   */
+  async #attempt(planned: PlannedCertificate, force: boolean): Promise<CertificateRecord> {
+    const config = this.#requireConfig();
+    const { store } = this.#options;
+    const directoryUrl = config.acme.directoryUrl;
+    const signal = this.#abort.signal;
+    const logger = this.#logger.child({ certificate: planned.name });
+
+    const lock = await store.lock(directoryUrl, planned.name, { signal });
+    try {
+      const current = await this.#loadRecord(directoryUrl, planned.name);
+      if (!force) {
+        const fresh = await this.#stillNeeded(directoryUrl, planned, current);
+        if (fresh !== undefined) return fresh;
+      }
+
+      logger.info(
+        { names: planned.domains },
+        current ? 'renewing certificate' : 'obtaining certificate',
+      );
+      const issued = await this.#issue(config, planned, signal).catch(async (error: unknown) => {
+        await this.#recordFailure(config, planned, error, logger);
+        throw error;
+      });
+      const record = await store.save({
+        names: planned.domains,
+        certificatePem: issued.certificatePem,
+        privateKeyPem: issued.privateKeyPem,
+        directoryUrl,
+        ...(issued.renewalWindow === undefined ? {} : { renewalWindow: issued.renewalWindow }),
+      });
+      this.#serve(record);
+      logger.info({ not_after: record.meta.notAfter?.toISOString() }, 'certificate obtained');
+      this.#wake(MIN_WAKE_MS);
+      return record;
+    } finally {
+      await lock.unlock().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not release certificate lock');
+      });
+    }
+  }
+
+  /** After taking the lock: the record when nothing is to be done any more. */
+  async #stillNeeded(
+    directoryUrl: string,
+    planned: PlannedCertificate,
+    current: CertificateRecord | undefined,
+  ): Promise<CertificateRecord | undefined> {
+    const now = new Date();
+    if (current !== undefined && needsIssue(planned, current, now).action !== 'issue') {
+      this.#serve(current);
+      return current;
+    }
+
+    const meta = current?.meta ?? (await this.#options.store.loadMeta(directoryUrl, planned.name));
+    if (meta?.nextAttemptAt !== undefined && meta.nextAttemptAt > now) {
+      this.#wake(meta.nextAttemptAt.getTime() - now.getTime());
+      throw new CertstoreError(
+        'BACKING_OFF',
+        `certificate ${planned.name} failed recently; next attempt at ${meta.nextAttemptAt.toISOString()}`,
+      );
+    }
+    return undefined;
+  }
+
+  async #issue(config: NexoConfig, planned: PlannedCertificate, signal: AbortSignal) {
+    const issuer = await this.#issuerFor(config);
+    return issuer.issue({ names: planned.domains, keyType: config.acme.keyType, signal });
+  }
+
+  /** One issuer per config snapshot, built on first need (the ACME code loads lazily). */
+  #issuerFor(config: NexoConfig): Promise<Issuer> {
+    if (this.#issuer?.config !== config) {
+      this.#closeIssuer();
+      const issuer = this.#options.createIssuer(config);
+      issuer.catch(() => {
+        if (this.#issuer?.issuer === issuer) this.#issuer = undefined;
+      });
+      this.#issuer = { config, issuer };
+    }
+    return this.#issuer.issuer;
+  }
+
+  #closeIssuer(): void {
+    this.#issuer?.issuer.then((issuer) => issuer.close()).catch(() => undefined);
+    this.#issuer = undefined;
+  }
+
+  async #recordFailure(
+    config: NexoConfig,
+    planned: PlannedCertificate,
+    error: unknown,
+    logger: Logger,
+  ): Promise<void> {
+    if (this.#abort.signal.aborted) return;
+    const directoryUrl = config.acme.directoryUrl;
+    const previous = await this.#options.store
+      .loadMeta(directoryUrl, planned.name)
+      .catch(() => undefined);
+    const failures = (previous?.failureCount ?? 0) + 1;
+    const delayMs = retryDelayMs(failures, retryAfterMs(error), {
+      baseMs: config.renewal.backoffInitialMs,
+      maxMs: config.renewal.backoffMaxMs,
+      jitterRatio: 0.2,
+      ...(this.#options.random === undefined ? {} : { random: this.#options.random }),
+    });
+    const nextAttemptAt = new Date(Date.now() + delayMs);
+    const message = safeErrorMessage(error);
+
+    await this.#options.store
+      .recordFailure(directoryUrl, planned.domains, { error: message, nextAttemptAt })
+      .catch((storeError: unknown) => {
+        logger.error({ err: storeError }, 'could not record certificate failure');
+      });
+    logger.error(
+      { failures, next_attempt_at: nextAttemptAt.toISOString(), error: message },
+      'certificate attempt failed',
+    );
+    this.#wake(delayMs);
+  }
+
+  async #loadRecord(directoryUrl: string, name: string): Promise<CertificateRecord | undefined> {
+    try {
+      return await this.#options.store.load(directoryUrl, name);
+    } catch (error) {
+      if (!(error instanceof CertstoreError)) throw error;
+      this.#logger.warn({ name, err: error }, 'stored certificate unusable, obtaining a new one');
+      return undefined;
+    }
+  }
+
+  /** Puts a certificate in front of handshakes, unless the cache already has this one. */
+  #serve(record: CertificateRecord): void {
+    const name = record.names[0];
+    const cached = name === undefined ? undefined : this.#options.cache.get(name);
+    if (cached !== undefined && cached.serial === record.meta.serial) return;
+    try {
+      this.#options.cache.set(record);
+    } catch (error) {
+      this.#logger.error({ name, err: error }, 'certificate cannot be served');
+    }
+  }
+
+  #requireConfig(): NexoConfig {
+    if (this.#config === undefined) {
+      throw new CertstoreError('NOT_STARTED', 'certificate maintenance has no config yet');
+    }
+    return this.#config;
+  }
+}
+
+/** Whether a planned certificate must be obtained, judging by the stored record alone. */
+export function needsIssue(
+  planned: PlannedCertificate,
+  record: CertificateRecord | undefined,
+  now: Date,
+): Decision {
+  if (record === undefined) return { action: 'issue', reason: 'missing' };
+  if (!coversPlan(record.meta, planned)) return { action: 'issue', reason: 'names-changed' };
+
+  const { notBefore, notAfter } = record.meta;
+  if (notBefore === undefined || notAfter === undefined) return { action: 'issue', reason: 'due' };
+  const renewal = planRenewal({
+    notBefore,
+    notAfter,
+    now,
+    ...(record.meta.serial === undefined ? {} : { seed: record.meta.serial }),
+    ...(record.meta.renewalWindow === undefined
+      ? {}
+      : { renewalWindow: record.meta.renewalWindow }),
+  });
+  return renewal.due
+    ? { action: 'issue', reason: 'due' }
+    : { action: 'none', nextCheckAt: renewal.renewAt };
+}
+
+function coversPlan(meta: CertificateMeta, planned: PlannedCertificate): boolean {
+  return planned.domains.every((domain) => meta.names.includes(domain));
+}

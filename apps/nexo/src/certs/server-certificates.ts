@@ -1,0 +1,101 @@
+import {
+  CertificateCache,
+  type CertificateRecord,
+  type CertificateStore,
+  certificateCovers,
+  importLegacyCertificates,
+} from '@nexo/certstore';
+import type { NexoConfig } from '../config/types.js';
+import type { ServerCertificates } from '../server/certificates-port.js';
+import type { Logger } from '../server/logger.js';
+import { createAcmeIssuer } from './acme-issuer.js';
+import { CertificateMaintainer } from './certificate-maintainer.js';
+import { openCertificateStore } from './open-store.js';
+
+export interface OpenServerCertificatesOptions {
+  config: NexoConfig;
+  logger: Logger;
+}
+
+/**
+ * Opens the store, loads every stored certificate (any CA, and the original nexo's
+ * `<cert_dir>/<name>.crt` files) into the SNI cache, and prepares maintenance. Nothing
+ * here talks to the network, so serving starts even when the CA or DNS API is down.
+ */
+export async function openServerCertificates(
+  options: OpenServerCertificatesOptions,
+): Promise<ServerCertificates> {
+  const logger = options.logger.child({ component: 'certificates' });
+  const { config } = options;
+  const { store } = await openCertificateStore(config, logger);
+  await importLegacy(store, config, logger);
+  const cache = new CertificateCache({ secureContextOptions: { minVersion: 'TLSv1.2' }, logger });
+
+  await loadStored(store, cache, config, logger);
+  const maintainer = new CertificateMaintainer({
+    store,
+    cache,
+    createIssuer: (current) => createAcmeIssuer({ config: current, store, logger }),
+    logger,
+  });
+
+  return {
+    sniCallback: cache.sniCallback,
+    coversHost(servername, host) {
+      const entry = cache.resolve(servername);
+      return entry !== undefined && certificateCovers(entry.names, host);
+    },
+    follow: (next) => maintainer.follow(next),
+    close: () => maintainer.close(),
+  };
+}
+
+async function loadStored(
+  store: CertificateStore,
+  cache: CertificateCache,
+  config: NexoConfig,
+  logger: Logger,
+): Promise<void> {
+  const { records } = await store.loadAll();
+
+  // Certificates of the CA in use go last, so they win over another CA's for one name.
+  const current = config.acme.directoryUrl;
+  const ordered = [...records].sort((a, b) => rank(a, current) - rank(b, current));
+  for (const record of ordered) {
+    try {
+      cache.set(record);
+    } catch (error) {
+      logger.warn({ name: record.names[0], err: error }, 'stored certificate cannot be served');
+    }
+  }
+  logger.info({ count: cache.size }, 'stored certificates loaded');
+}
+
+function rank(record: CertificateRecord, directoryUrl: string): number {
+  const notAfter = record.meta.notAfter?.getTime() ?? 0;
+  return (record.meta.directoryUrl === directoryUrl ? 1e15 : 0) + notAfter;
+}
+
+/**
+ * Copies the original nexo's `<cert_dir>/<name>.crt` / `.key` pairs into the store (the
+ * files stay), so a user switching over keeps serving, and Nexo renews them when due.
+ */
+async function importLegacy(
+  store: CertificateStore,
+  config: NexoConfig,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const result = await importLegacyCertificates({
+      certDir: config.storage.certDir,
+      store,
+      directoryUrl: config.acme.directoryUrl,
+      logger,
+    });
+    if (result.imported.length > 0) {
+      logger.info({ names: result.imported }, 'imported certificates of the original nexo');
+    }
+  } catch (error) {
+    logger.warn({ err: error, path: config.storage.certDir }, 'legacy certificates not imported');
+  }
+}

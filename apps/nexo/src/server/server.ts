@@ -1,0 +1,276 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Http2SecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { type AccessEvent, createProxy, type Proxy as ProxyEngine } from '@nexo/proxy';
+import { openServerCertificates } from '../certs/server-certificates.js';
+import type { ListenAddress, NexoConfig } from '../config/types.js';
+import { buildSnapshot } from './build-snapshot.js';
+import type { ServerCertificates } from './certificates-port.js';
+import { ConnectionTracker } from './connection-tracker.js';
+import { type ConfigDiff, diffConfig } from './diff-config.js';
+import { createHttpListener } from './http-listener.js';
+import { createHttpsListener } from './https-listener.js';
+import type { Logger } from './logger.js';
+import { createRequestHandlers } from './request-handler.js';
+import type { RoutingSnapshot } from './route.js';
+
+export interface StartServerOptions {
+  config: NexoConfig;
+  /** The application's pino logger; the server makes child loggers from it. */
+  logger: Logger;
+}
+
+/** The addresses the listeners are bound to (the real port when the config said 0). */
+export interface ServerAddresses {
+  https: AddressInfo;
+  http: AddressInfo | undefined;
+}
+
+/** A running server. */
+export interface NexoServer {
+  readonly addresses: ServerAddresses;
+  /** The config in effect (the last one applied). */
+  readonly config: NexoConfig;
+  /**
+   * Applies a validated config: swaps the routes atomically (in-flight requests finish on
+   * their old route), releases retired upstream pools, obtains new certificates in the
+   * background. Settings that need a restart are listed and otherwise ignored.
+   */
+  applyConfig(next: NexoConfig): Promise<ConfigDiff>;
+  /**
+   * Stops accepting, lets in-flight requests finish up to `deadlineMs` (default the
+   * config's `shutdown.deadline`), closes upgraded sockets, then cuts what is left.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
+}
+
+/**
+ * Starts Nexo's listeners with the certificates already stored and begins obtaining the
+ * missing ones in the background, so a CA or DNS API outage never delays serving.
+ */
+export async function startServer(options: StartServerOptions): Promise<NexoServer> {
+  const { config } = options;
+  const logger = options.logger.child({ component: 'server' });
+  const accessLogger = options.logger.child({ component: 'access' });
+
+  const certificates = await openServerCertificates({ config, logger: options.logger });
+  const proxy = createProxy({
+    trustedProxies: config.trustedProxies,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxHeaderBytes: config.limits.maxHeaderBytes,
+    timeouts: {
+      requestMs: 0,
+      keepAliveMs: config.limits.idleTimeoutMs,
+    },
+    logger: options.logger.child({ component: 'proxy' }),
+    onAccess: (event) => logProxyAccess(accessLogger, event),
+  });
+
+  let snapshot = buildSnapshot(config, proxy, undefined, logger).snapshot;
+  const tracker = new ConnectionTracker();
+  const listeners = await listen({
+    config,
+    proxy,
+    certificates,
+    tracker,
+    snapshot: () => snapshot,
+    accessLogger,
+  });
+  logger.info(
+    { https: formatAddress(listeners.addresses.https), http: formatHttp(listeners.addresses) },
+    'listening',
+  );
+  certificates.follow(config);
+
+  let closing: Promise<void> | undefined;
+  return {
+    addresses: listeners.addresses,
+    get config() {
+      return snapshot.config;
+    },
+
+    async applyConfig(next) {
+      const diff = diffConfig(snapshot.config, next);
+      const built = buildSnapshot(next, proxy, snapshot, logger);
+      snapshot = built.snapshot;
+      for (const target of built.retired) target.release();
+
+      certificates.follow(next);
+      logger.info(
+        {
+          added: diff.added,
+          changed: diff.changed,
+          removed: diff.removed,
+          restart_required: diff.restartRequired,
+        },
+        'config applied',
+      );
+      return diff;
+    },
+
+    close(closeOptions) {
+      closing ??= shutdown({
+        deadlineMs: closeOptions?.deadlineMs ?? snapshot.config.shutdown.deadlineMs,
+        listeners,
+        tracker,
+        proxy,
+        certificates,
+        logger,
+      });
+      return closing;
+    },
+  };
+}
+
+interface Listeners {
+  https: Http2SecureServer;
+  http: HttpServer | undefined;
+  addresses: ServerAddresses;
+}
+
+interface ListenOptions {
+  config: NexoConfig;
+  proxy: ProxyEngine;
+  certificates: ServerCertificates;
+  tracker: ConnectionTracker;
+  snapshot: () => RoutingSnapshot;
+  accessLogger: Logger;
+}
+
+async function listen(options: ListenOptions): Promise<Listeners> {
+  const { config, tracker } = options;
+  const handlers = createRequestHandlers({
+    snapshot: options.snapshot,
+    proxy: options.proxy,
+    coversHost: (servername, host) => options.certificates.coversHost(servername, host),
+    tracker,
+    accessLogger: options.accessLogger,
+  });
+
+  const https = createHttpsListener({
+    sniCallback: options.certificates.sniCallback,
+    limits: config.limits,
+    onRequest: handlers.onRequest,
+    onUpgrade: handlers.onUpgrade,
+  });
+  tracker.attach(https, { tls: true });
+  const httpsAddress = await bind(https, config.listen.https);
+
+  if (config.listen.http === undefined) {
+    return { https, http: undefined, addresses: { https: httpsAddress, http: undefined } };
+  }
+
+  const http = createHttpListener({
+    limits: config.limits,
+    tracker,
+    isConfigured: (host) => options.snapshot().table.matchNormalized(host) !== undefined,
+    httpsPort: () => httpsAddress.port,
+  });
+  tracker.attach(http, { tls: false });
+  try {
+    const httpAddress = await bind(http, config.listen.http);
+    return { https, http, addresses: { https: httpsAddress, http: httpAddress } };
+  } catch (error) {
+    https.close();
+    throw error;
+  }
+}
+
+/** Listens, turning a bind failure into an error that names the address. */
+function bind(
+  server: HttpServer | Http2SecureServer,
+  address: ListenAddress,
+): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(new ListenError(address, error));
+    };
+    server.once('error', onError);
+    server.listen({ host: address.host, port: address.port }, () => {
+      server.off('error', onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/** A listener could not bind its address (port taken, no permission, no such interface). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+  readonly code = 'LISTEN_FAILED';
+  readonly address: string;
+
+  constructor(address: ListenAddress, cause: NodeJS.ErrnoException) {
+    const hint =
+      cause.code === 'EADDRINUSE'
+        ? 'another process uses that port; stop it or choose another address'
+        : cause.code === 'EACCES'
+          ? 'ports below 1024 need root or CAP_NET_BIND_SERVICE'
+          : 'check the address in the config';
+    super(`cannot listen on ${address.text}: ${cause.code ?? cause.message}; ${hint}`, {
+      cause,
+    });
+    this.address = address.text;
+  }
+}
+
+interface ShutdownOptions {
+  deadlineMs: number;
+  listeners: Listeners;
+  tracker: ConnectionTracker;
+  proxy: ProxyEngine;
+  certificates: ServerCertificates;
+  logger: Logger;
+}
+
+async function shutdown(options: ShutdownOptions): Promise<void> {
+  const { listeners, tracker, logger } = options;
+  logger.info({ deadline_ms: options.deadlineMs, connections: tracker.size }, 'shutting down');
+
+  const stopped = Promise.all([
+    closeServer(listeners.https),
+    listeners.http === undefined ? undefined : closeServer(listeners.http),
+  ]);
+  tracker.drain();
+
+  const [, { forced }] = await Promise.all([
+    options.proxy.close({ deadlineMs: options.deadlineMs }),
+    tracker.closed(options.deadlineMs),
+    options.certificates.close(),
+  ]);
+  await stopped;
+  logger.info({ forced_connections: forced }, 'stopped');
+}
+
+function closeServer(server: HttpServer | Http2SecureServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function logProxyAccess(logger: Logger, event: AccessEvent): void {
+  const query = event.path.indexOf('?');
+  logger.info(
+    {
+      method: event.method,
+      host: event.host,
+      path: query === -1 ? event.path : event.path.slice(0, query),
+      status: event.status,
+      duration_ms: event.durationMs,
+      bytes_in: event.bytesIn,
+      bytes_out: event.bytesOut,
+      upstream: event.upstream,
+      client_ip: event.clientIp,
+      error: event.errorCode,
+      upgrade: event.upgrade || undefined,
+    },
+    'request',
+  );
+}
+
+function formatAddress(address: AddressInfo): string {
+  return address.family === 'IPv6'
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`;
+}
+
+function formatHttp(addresses: ServerAddresses): string | undefined {
+  return addresses.http === undefined ? undefined : formatAddress(addresses.http);
+}

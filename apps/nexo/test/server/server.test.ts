@@ -1,0 +1,292 @@
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CertificateStore, FileStorage } from '@nexo/certstore';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { NexoConfig } from '../../src/config/types.js';
+import { startServer } from '../../src/server/index.js';
+import { makeConfig, redirect, upstream } from './config-fixture.js';
+import { request } from './https-client.js';
+import { createMemoryLogger } from './memory-logger.js';
+import { createTestCa, type TestCa } from './test-certificates.js';
+
+let ca: TestCa;
+let caDir: string;
+const cleanups: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  caDir = await mkdtemp(join(tmpdir(), 'nexo-server-ca-'));
+  ca = await createTestCa(caDir);
+  return () => rm(caDir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** An upstream that answers with its name and the Host it saw; `/slow` waits first. */
+async function startUpstream(name: string): Promise<{ url: string; server: Server }> {
+  const server = createServer((req, res) => {
+    const reply = () => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`${name} ${req.headers.host} ${req.url}`);
+    };
+    if (req.url?.startsWith('/slow')) setTimeout(reply, 600);
+    else reply();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server };
+}
+
+/** A cert dir holding certificates for `names` (one certificate per list), as if obtained. */
+async function certDirWith(config: { directoryUrl: string }, certificates: string[][]) {
+  const dir = await mkdtemp(join(tmpdir(), 'nexo-server-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const storage = new FileStorage({ root: dir });
+  const store = new CertificateStore({ storage, locker: storage });
+  for (const names of certificates) {
+    const issued = await ca.issue(names);
+    await store.save({ names, ...issued, directoryUrl: config.directoryUrl });
+  }
+  return dir;
+}
+
+async function start(config: NexoConfig) {
+  const logger = createMemoryLogger();
+  const server = await startServer({ config, logger });
+  cleanups.push(() => server.close({ deadlineMs: 1000 }));
+  return { server, logger, port: server.addresses.https.port };
+}
+
+// Unreachable on purpose: serving must never wait for the CA.
+const directoryUrl = 'https://127.0.0.1:9/dir';
+
+async function exampleServer(extra: Partial<NexoConfig> = {}) {
+  const api = await startUpstream('api');
+  const blog = await startUpstream('blog');
+  const certDir = await certDirWith({ directoryUrl }, [
+    ['*.example.com', 'example.com'],
+    ['other.test'],
+  ]);
+  const config = makeConfig({
+    certDir,
+    acme: { ...makeConfig({ certDir }).acme, directoryUrl },
+    wildcards: ['*.example.com'],
+    proxies: [
+      upstream('api.example.com', api.url),
+      upstream('blog.example.com', blog.url),
+      redirect('example.com', 'https://github.com/yourusername'),
+      upstream('other.test', api.url),
+    ],
+    ...extra,
+  });
+  return { ...(await start(config)), config, api, blog };
+}
+
+describe('startServer', () => {
+  it.each(['http/1.1', 'h2'] as const)(
+    'serves stored certificates at once and proxies over %s',
+    async (protocol) => {
+      const { port } = await exampleServer();
+
+      const api = await request({ port, servername: 'api.example.com', ca: ca.certPem, protocol });
+      expect(api).toMatchObject({ status: 200, alpn: protocol, body: 'api api.example.com /' });
+
+      const blog = await request({
+        port,
+        servername: 'blog.example.com',
+        path: '/post?id=1',
+        ca: ca.certPem,
+        protocol,
+      });
+      expect(blog.body).toBe('blog blog.example.com /post?id=1');
+    },
+  );
+
+  it('answers an unknown host with a small 404 that is never cached', async () => {
+    const { port } = await exampleServer();
+    const res = await request({
+      port,
+      servername: 'api.example.com',
+      host: 'nope.example.com',
+      ca: ca.certPem,
+      protocol: 'http/1.1',
+    });
+    expect(res.status).toBe(404);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.body).not.toContain('nope');
+  });
+
+  it.each(['http/1.1', 'h2'] as const)(
+    'answers 421 when the connection certificate does not cover the Host (%s)',
+    async (protocol) => {
+      const { port } = await exampleServer();
+      const res = await request({
+        port,
+        servername: 'other.test',
+        host: 'api.example.com',
+        ca: ca.certPem,
+        protocol,
+      });
+      expect(res.status).toBe(421);
+    },
+  );
+
+  it('lets a connection for the wildcard serve another covered host', async () => {
+    const { port } = await exampleServer();
+    const res = await request({
+      port,
+      servername: 'api.example.com',
+      host: 'blog.example.com',
+      ca: ca.certPem,
+      protocol: 'h2',
+    });
+    expect(res.body).toBe('blog blog.example.com /');
+  });
+
+  it('redirects a redirect host like the original nexo (307, path dropped)', async () => {
+    const { port } = await exampleServer();
+    const res = await request({
+      port,
+      servername: 'example.com',
+      path: '/some/path',
+      ca: ca.certPem,
+      protocol: 'http/1.1',
+    });
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBe('https://github.com/yourusername');
+  });
+
+  it('applies a new config: added, changed and removed hosts, restart-only keys', async () => {
+    const { server, port, config, blog, logger } = await exampleServer();
+    const next: NexoConfig = {
+      ...config,
+      listen: { ...config.listen, https: { host: '127.0.0.1', port: 1, text: '127.0.0.1:1' } },
+      proxies: [
+        upstream('api.example.com', blog.url),
+        upstream('new.example.com', blog.url),
+        redirect('example.com', 'https://github.com/yourusername'),
+      ],
+    };
+
+    const diff = await server.applyConfig(next);
+    expect(diff).toEqual({
+      added: ['new.example.com'],
+      changed: ['api.example.com'],
+      removed: ['blog.example.com', 'other.test'],
+      restartRequired: ['listen.https'],
+    });
+    expect(logger.lines.some((line) => line.msg === 'config applied')).toBe(true);
+
+    const get = (host: string) =>
+      request({ port, servername: host, ca: ca.certPem, protocol: 'http/1.1' });
+    expect((await get('api.example.com')).body).toBe('blog api.example.com /');
+    expect((await get('new.example.com')).body).toBe('blog new.example.com /');
+    expect((await get('blog.example.com')).status).toBe(404);
+  });
+
+  it('finishes a request in flight on the route it started on', async () => {
+    const { server, port, config, api } = await exampleServer();
+    const inFlight = request({
+      port,
+      servername: 'api.example.com',
+      path: '/slow',
+      ca: ca.certPem,
+      protocol: 'h2',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await server.applyConfig({ ...config, proxies: [upstream('other.test', api.url)] });
+
+    const res = await inFlight;
+    expect(res).toMatchObject({ status: 200, body: 'api api.example.com /slow' });
+  });
+
+  it('closes gracefully: the request in flight completes, new connections are refused', async () => {
+    const { server, port } = await exampleServer();
+    const inFlight = request({
+      port,
+      servername: 'api.example.com',
+      path: '/slow',
+      ca: ca.certPem,
+      protocol: 'http/1.1',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const closed = server.close({ deadlineMs: 5000 });
+    expect((await inFlight).status).toBe(200);
+    await closed;
+    await expect(
+      request({ port, servername: 'api.example.com', ca: ca.certPem, protocol: 'http/1.1' }),
+    ).rejects.toThrow();
+  });
+
+  it('redirects plain HTTP for configured hosts only, never echoing an unknown Host', async () => {
+    const { server, port } = await exampleServer({
+      listen: {
+        https: { host: '127.0.0.1', port: 0, text: '127.0.0.1:0' },
+        http: { host: '127.0.0.1', port: 0, text: '127.0.0.1:0' },
+      },
+    });
+    const httpPort = server.addresses.http?.port ?? 0;
+    const get = (host: string) =>
+      new Promise<{ status: number; location?: string; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port: httpPort, path: '/a?b=1', headers: { host } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => {
+              body += chunk;
+            });
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+
+    expect(await get('api.example.com')).toMatchObject({
+      status: 308,
+      location: `https://api.example.com:${port}/a?b=1`,
+    });
+    const unknown = await get('evil.invalid');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).not.toContain('evil');
+  });
+
+  it('records a failed attempt with a backoff when the CA is unreachable', async () => {
+    const api = await startUpstream('api');
+    const certDir = await certDirWith({ directoryUrl }, [['api.example.com']]);
+    const base = makeConfig({ certDir });
+    const config = makeConfig({
+      certDir,
+      acme: { ...base.acme, directoryUrl },
+      proxies: [upstream('api.example.com', api.url), upstream('missing.example.com', api.url)],
+    });
+    const { port, logger } = await start(config);
+
+    const res = await request({
+      port,
+      servername: 'api.example.com',
+      ca: ca.certPem,
+      protocol: 'h2',
+    });
+    expect(res.status).toBe(200);
+
+    const storage = new FileStorage({ root: certDir });
+    const store = new CertificateStore({ storage });
+    await expect
+      .poll(() => store.loadMeta(directoryUrl, 'missing.example.com'), { timeout: 20_000 })
+      .toMatchObject({ failureCount: 1 });
+    const meta = await store.loadMeta(directoryUrl, 'missing.example.com');
+    expect(meta?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now());
+    expect(logger.lines.some((line) => line.msg === 'certificate attempt failed')).toBe(true);
+  });
+});
