@@ -4,11 +4,11 @@ import {
   type AcmeClientOptions,
   CloudflareDnsProvider,
   type CloudflareDnsProviderOptions,
-  type DnsProvider,
-  type PropagationOptions,
   createAcmeClient,
   createDns01Solver,
   createMemoryAccountStore,
+  type DnsProvider,
+  type PropagationOptions,
 } from '../src/index.js';
 
 /** Short intervals: Pebble answers at once when PEBBLE_VA_NOSLEEP=1. */
@@ -56,7 +56,9 @@ export function solverFor(
 /** Checks leaf → intermediate → Pebble root with node:crypto. */
 export async function expectChainsToPebbleRoot(stack: AcmeStack, certificatePem: string) {
   const root = new X509Certificate(await stack.pebble.rootCertPem());
-  const pems = certificatePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+  const pems = certificatePem.match(
+    /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g,
+  );
   const [leaf, intermediate] = (pems ?? []).map((pem) => new X509Certificate(pem));
   if (leaf === undefined || intermediate === undefined) {
     throw new Error(`expected leaf + chain, got ${pems?.length ?? 0} certificates`);

@@ -41,21 +41,24 @@ describe('obtainCertificate against Pebble through the Cloudflare fake', () => {
     client.close();
   });
 
-  it.each(['ec256', 'ec384', 'rsa2048'] as const)('issues a single host with key type %s', async (keyType) => {
-    const client = clientFor(stack);
+  it.each(['ec256', 'ec384', 'rsa2048'] as const)(
+    'issues a single host with key type %s',
+    async (keyType) => {
+      const client = clientFor(stack);
 
-    const cert = await client.obtainCertificate({
-      names: ['WWW.Example.org.'],
-      keyType,
-      solver: solverFor(stack),
-    });
-    const leaf = await expectChainsToPebbleRoot(stack, cert.certificatePem);
+      const cert = await client.obtainCertificate({
+        names: ['WWW.Example.org.'],
+        keyType,
+        solver: solverFor(stack),
+      });
+      const leaf = await expectChainsToPebbleRoot(stack, cert.certificatePem);
 
-    expect(dnsNamesOf(leaf)).toEqual(['www.example.org']);
-    expect(leaf.publicKey.asymmetricKeyType).toBe(keyType.startsWith('ec') ? 'ec' : 'rsa');
-    expect(stack.cloudflare.records()).toEqual([]);
-    client.close();
-  });
+      expect(dnsNamesOf(leaf)).toEqual(['www.example.org']);
+      expect(leaf.publicKey.asymmetricKeyType).toBe(keyType.startsWith('ec') ? 'ec' : 'rsa');
+      expect(stack.cloudflare.records()).toEqual([]);
+      client.close();
+    },
+  );
 
   it('registers the account once and reuses it from the store', async () => {
     const store = createMemoryAccountStore();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ChallTestSrv } from './challtestsrv.js';
 import {
   type CloudflareApiError,
@@ -104,6 +105,8 @@ interface Context {
   zonesById: Map<string, Zone>;
   zonesByName: Map<string, Zone>;
   mirror: (name: string) => void;
+  /** Aborted on close: pending delayed mirror writes are dropped. */
+  closing: AbortSignal;
 }
 
 class HttpFailure extends Error {
@@ -137,7 +140,8 @@ export async function startCloudflareFake(options: CloudflareFakeOptions): Promi
     const next = previous.then(() => mirrorName(context, name));
     mirrorChains.set(name, next);
   };
-  const context: Context = { options, zonesById, zonesByName, mirror };
+  const closing = new AbortController();
+  const context: Context = { options, zonesById, zonesByName, mirror, closing: closing.signal };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
@@ -185,6 +189,7 @@ export async function startCloudflareFake(options: CloudflareFakeOptions): Promi
       await Promise.all(mirrorChains.values());
     },
     async close() {
+      closing.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all(mirrorChains.values());
@@ -387,7 +392,14 @@ async function mirrorName(context: Context, name: string): Promise<void> {
   if (dns === undefined) return;
 
   const delayMs = context.options.propagationDelayMs ?? 0;
-  if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  if (delayMs > 0) {
+    try {
+      await delay(delayMs, undefined, { signal: context.closing });
+    } catch {
+      return; // Closed while waiting: the DNS side is going away too.
+    }
+  }
+  if (context.closing.aborted) return;
 
   const values = listAll(context)
     .filter((record) => record.type === 'TXT' && record.name === name)
