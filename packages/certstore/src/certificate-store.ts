@@ -119,7 +119,7 @@ export class CertificateStore {
     return this.loadByKeys(keys, directoryUrl, options);
   }
 
-  /** Every stored certificate, of one CA or of all, sorted by CA then name. */
+  /** Every stored certificate (or metadata), of one CA or of all, in key order. */
   async list(directoryUrl?: string, options?: OperationOptions): Promise<StoredCertificate[]> {
     const keys = await this.storage.list(certificatesPrefix(directoryUrl), options);
 
