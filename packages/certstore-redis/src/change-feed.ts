@@ -1,6 +1,5 @@
-import type { StorageChange } from '@nexo/certstore';
+import type { Logger, StorageChange } from '@nexo/certstore';
 import type { Redis } from 'ioredis';
-import type { Logger } from './logger.js';
 import type { RedisConnection } from './redis-connection.js';
 
 /** Modification time in milliseconds of every key under a prefix, as Redis has them. */
@@ -82,7 +81,6 @@ export class ChangeFeed {
       maxRetriesPerRequest: null,
       autoResubscribe: false,
       commandTimeout: undefined,
-      connectionName: 'nexo-certstore-watch',
     });
     subscriber.on('error', (error: Error) => {
       logger.debug({ err: error.message }, 'change feed connection failed');

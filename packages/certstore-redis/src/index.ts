@@ -1,3 +1,2 @@
-export type { Logger } from './logger.js';
 export type { RedisStorageOptions } from './redis-storage.js';
 export { RedisStorage } from './redis-storage.js';

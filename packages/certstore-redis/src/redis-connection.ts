@@ -1,7 +1,7 @@
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { Logger } from '@nexo/certstore';
 import { StorageError } from '@nexo/certstore';
 import { Redis, type RedisOptions } from 'ioredis';
-import type { Logger } from './logger.js';
 import { UNAVAILABLE } from './to-storage-error.js';
 import { throwIfAborted, withSignal } from './with-signal.js';
 
@@ -141,7 +141,6 @@ function createClient(options: RedisConnectionOptions): Redis {
     commandTimeout: options.operationTimeoutMs,
     connectTimeout: options.connectTimeoutMs,
     retryStrategy: (attempt) => reconnectDelayMs(attempt, options.maxReconnectDelayMs),
-    connectionName: 'nexo-certstore',
   };
   if (options.password !== undefined) redisOptions.password = options.password;
   if (options.tls === true) redisOptions.tls = {};

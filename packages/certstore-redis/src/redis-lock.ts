@@ -1,6 +1,5 @@
-import type { Lock, OperationOptions } from '@nexo/certstore';
+import type { Lock, Logger, OperationOptions } from '@nexo/certstore';
 import { StorageError } from '@nexo/certstore';
-import type { Logger } from './logger.js';
 import type { RedisConnection } from './redis-connection.js';
 import { refreshScript, runScript, unlockScript } from './scripts.js';
 import { toStorageError } from './to-storage-error.js';

@@ -5,6 +5,7 @@ import {
   type Lock,
   type Locker,
   type LockOptions,
+  type Logger,
   type OperationOptions,
   type Storage,
   type StorageChange,
@@ -15,7 +16,7 @@ import {
 } from '@nexo/certstore';
 import type { Redis } from 'ioredis';
 import { ChangeFeed } from './change-feed.js';
-import { type Logger, silentLogger } from './logger.js';
+import { silentLogger } from './logger.js';
 import { RedisConnection } from './redis-connection.js';
 import { type RedisKeys, redisKeys } from './redis-keys.js';
 import { RedisLock } from './redis-lock.js';

@@ -28,8 +28,8 @@ afterAll(() => server.dispose());
 /** A logger that keeps messages, to check that outages are reported. */
 function memoryLogger() {
   const lines: { level: string; message: string | undefined }[] = [];
-  const at = (level: string) => (_fields: object, message?: string) => {
-    lines.push({ level, message });
+  const at = (level: string) => (first: object | string, message?: string) => {
+    lines.push({ level, message: typeof first === 'string' ? first : message });
   };
   const logger = {
     debug: at('debug'),
