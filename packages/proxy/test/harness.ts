@@ -1,0 +1,146 @@
+import { once } from 'node:events';
+import http, {
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
+import type { AccessEvent, Proxy, ProxyOptions, ProxyTarget, TargetOptions } from '../src/index.js';
+import { createProxy, serverOptions } from '../src/index.js';
+
+type Closable = { close(): unknown };
+
+const cleanups: Array<() => Promise<unknown>> = [];
+
+afterEach(async () => {
+  const pending = cleanups.splice(0).reverse();
+  for (const cleanup of pending) await cleanup();
+});
+
+/** Registers a cleanup run after the current test, newest first. */
+export function onCleanup(cleanup: () => Promise<unknown>): void {
+  cleanups.push(cleanup);
+}
+
+/** Listens on 127.0.0.1 port 0 and closes the server (and its sockets) after the test. */
+export async function listen<T extends Server | http2Like>(server: T): Promise<number> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  onCleanup(() => closeServer(server));
+  return (server.address() as AddressInfo).port;
+}
+
+type http2Like = Closable & {
+  listen(port: number, host: string): unknown;
+  address(): AddressInfo | string | null;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  once(event: string, listener: (...args: never[]) => void): unknown;
+};
+
+async function closeServer(server: Server | http2Like): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  (server as Server).closeAllConnections?.();
+  await closed;
+}
+
+/** An upstream HTTP/1.1 server; `origin` is its `http://127.0.0.1:port`. */
+export async function startUpstream(
+  handler: RequestListener,
+): Promise<{ server: Server; origin: string; port: number }> {
+  const server = http.createServer(handler);
+  const port = await listen(server);
+  return { server, origin: `http://127.0.0.1:${port}`, port };
+}
+
+/** A port that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export interface ProxyUnderTest {
+  proxy: Proxy;
+  target: ProxyTarget;
+  server: Server;
+  port: number;
+  events: AccessEvent[];
+}
+
+/** A node:http server that sends every request and upgrade to one target. */
+export async function startProxy(
+  targetOptions: TargetOptions,
+  options: ProxyOptions = {},
+  configure?: (server: Server, proxy: Proxy, target: ProxyTarget) => void,
+): Promise<ProxyUnderTest> {
+  const events: AccessEvent[] = [];
+  const proxy = createProxy({ ...options, onAccess: (event) => events.push(event) });
+  const target = proxy.createTarget(targetOptions);
+  const server = http.createServer(serverOptions(options), (req, res) =>
+    proxy.handleRequest(req, res, target),
+  );
+  server.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, target));
+  configure?.(server, proxy, target);
+
+  onCleanup(() => proxy.close({ deadlineMs: 100 }));
+  const port = await listen(server);
+  return { proxy, target, server, port, events };
+}
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface SendOptions {
+  method?: string;
+  path?: string;
+  headers?: http.OutgoingHttpHeaders;
+  body?: Buffer | string | Buffer[];
+  localAddress?: string;
+}
+
+/** One request on a fresh connection; resolves with the whole (small) response. */
+export async function send(port: number, options: SendOptions = {}): Promise<Reply> {
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    agent: false,
+    method: options.method ?? 'GET',
+    path: options.path ?? '/',
+    headers: options.headers,
+    localAddress: options.localAddress,
+  });
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.on('response', resolve);
+    req.on('error', reject);
+  });
+  const body = options.body;
+  if (Array.isArray(body)) for (const chunk of body) req.write(chunk);
+  else if (body !== undefined) req.write(body);
+  req.end();
+
+  const res = await response;
+  return { status: res.statusCode ?? 0, headers: res.headers, body: await readAll(res) };
+}
+
+export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Waits until `predicate` holds, polling briefly; fails after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
