@@ -1,13 +1,7 @@
 import { type AcmeStack, startAcmeStack } from '@nexo/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryAccountStore } from '../src/index.js';
-import {
-  clientFor,
-  dnsNamesOf,
-  expectChainsToPebbleRoot,
-  providerFor,
-  solverFor,
-} from './helpers.js';
+import { clientFor, dnsNamesOf, expectChainsToPebbleRoot, solverFor } from './helpers.js';
 
 describe('obtainCertificate against Pebble through the Cloudflare fake', () => {
   let stack: AcmeStack;
