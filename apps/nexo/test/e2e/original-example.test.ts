@@ -9,7 +9,7 @@ import { type NexoProcess, startNexo } from './nexo-process.js';
 
 const HOSTS = ['api.example.com', 'blog.example.com', 'example.com', 'www.example.org'];
 
-describe('nexo server with the original example config', () => {
+describe('nexo server with the original example config', { timeout: 120_000 }, () => {
   let stack: AcmeStack;
   let dir: string;
   let root: string;
@@ -31,12 +31,12 @@ describe('nexo server with the original example config', () => {
     root = await stack.pebble.rootCertPem();
     config = await writeExampleConfig({ dir, stack, apiPort: api.port, blogPort: blog.port });
     nexo = await startNexo(config.path, config.env);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await nexo?.stop();
     for (const close of closers.reverse()) await close();
-  });
+  }, 60_000);
 
   const port = () => nexo?.httpsPort ?? 0;
 

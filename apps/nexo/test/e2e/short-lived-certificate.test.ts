@@ -10,7 +10,7 @@ import { type NexoProcess, startNexo } from './nexo-process.js';
 // Pebble issues certificates valid this long; Nexo renews short-lived ones at half-life.
 const VALIDITY_SECONDS = 30;
 
-describe('nexo server with short-lived certificates', () => {
+describe('nexo server with short-lived certificates', { timeout: 120_000 }, () => {
   let stack: AcmeStack;
   let nexo: NexoProcess | undefined;
   let root: string;
@@ -36,12 +36,12 @@ describe('nexo server with short-lived certificates', () => {
       extra: 'renewal:\n  check_interval: 2s\n  backoff_initial: 1s\n  backoff_max: 5s\n',
     });
     nexo = await startNexo(config.path, config.env);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await nexo?.stop();
     for (const close of closers.reverse()) await close();
-  });
+  }, 60_000);
 
   it('renews the certificate before it expires and serves the new one without restart', async () => {
     const port = nexo?.httpsPort ?? 0;

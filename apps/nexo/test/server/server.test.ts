@@ -89,7 +89,7 @@ async function exampleServer(extra: Partial<NexoConfig> = {}) {
   return { ...(await start(config)), config, api, blog };
 }
 
-describe('startServer', () => {
+describe('startServer', { timeout: 30_000 }, () => {
   it.each(['http/1.1', 'h2'] as const)(
     'serves stored certificates at once and proxies over %s',
     async (protocol) => {

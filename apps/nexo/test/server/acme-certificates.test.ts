@@ -1,0 +1,130 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AcmeStack, startAcmeStack } from '@nexo/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listCertificates, renewCertificate } from '../../src/certs/commands.js';
+import type { NexoConfig } from '../../src/config/types.js';
+import { type NexoServer, startServer } from '../../src/server/index.js';
+import { makeConfig, redirect, upstream } from './config-fixture.js';
+import { request, servedSerial } from './https-client.js';
+import { createMemoryLogger } from './memory-logger.js';
+
+describe('certificates from Pebble through the Cloudflare fake', { timeout: 120_000 }, () => {
+  let stack: AcmeStack;
+  let dir: string;
+  let root: string;
+  let config: NexoConfig;
+  let server: NexoServer;
+  const logger = createMemoryLogger();
+  const upstreamServer = createServer((req, res) => res.end(`up ${req.headers.host}`));
+
+  beforeAll(async () => {
+    stack = await startAcmeStack({ cloudflare: { zones: ['example.com', 'example.net'] } });
+    dir = await mkdtemp(join(tmpdir(), 'nexo-acme-server-'));
+    const caFile = join(dir, 'pebble-ca.pem');
+    await writeFile(caFile, stack.pebble.caCertPem);
+    root = await stack.pebble.rootCertPem();
+
+    await new Promise<void>((resolve) => upstreamServer.listen(0, '127.0.0.1', resolve));
+    const upstreamUrl = `http://127.0.0.1:${(upstreamServer.address() as AddressInfo).port}`;
+
+    const base = makeConfig({ certDir: join(dir, 'certs') });
+    config = makeConfig({
+      certDir: join(dir, 'certs'),
+      acme: { ...base.acme, directoryUrl: stack.pebble.directoryUrl, caFile },
+      cloudflare: {
+        apiToken: stack.cloudflareToken,
+        apiUrl: stack.cloudflare.apiUrl,
+        zoneId: undefined,
+      },
+      dns: {
+        resolvers: [stack.challtestsrv.dnsAddress],
+        propagationTimeoutMs: 20_000,
+        propagationIntervalMs: 200,
+      },
+      wildcards: ['*.example.com'],
+      proxies: [
+        upstream('api.example.com', upstreamUrl),
+        redirect('example.com', 'https://example.net'),
+        upstream('solo.example.com', upstreamUrl),
+      ],
+    });
+    server = await startServer({ config, logger });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close({ deadlineMs: 1000 });
+    await new Promise((resolve) => upstreamServer.close(resolve));
+    await stack?.close();
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('obtains the planned certificate in the background and serves it when it arrives', async () => {
+    await expect
+      .poll(() => servedSerial(server.addresses.https.port, 'api.example.com', root), {
+        timeout: 60_000,
+        interval: 250,
+      })
+      .toBeDefined();
+
+    const res = await request({
+      port: server.addresses.https.port,
+      servername: 'solo.example.com',
+      ca: root,
+      protocol: 'h2',
+    });
+    expect(res).toMatchObject({ status: 200, body: 'up solo.example.com' });
+    expect(JSON.stringify(logger.lines)).not.toContain(stack.cloudflareToken);
+  });
+
+  it('lists certificates with expiry and next renewal', async () => {
+    const rows = await listCertificates(config);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      name: '*.example.com',
+      names: ['*.example.com', 'example.com'],
+      status: 'valid',
+      failureCount: 0,
+    });
+    expect(rows[0]?.nextRenewalAt?.getTime()).toBeLessThan(rows[0]?.notAfter?.getTime() ?? 0);
+  });
+
+  it('renews a certificate on demand and a reload serves the new one', async () => {
+    const port = server.addresses.https.port;
+    const before = await servedSerial(port, 'api.example.com', root);
+
+    const renewed = await renewCertificate(config, '*.example.com', createMemoryLogger());
+    expect(renewed.status).toBe('valid');
+
+    await server.applyConfig({ ...config });
+    await expect
+      .poll(async () => (await servedSerial(port, 'api.example.com', root)) ?? before, {
+        timeout: 10_000,
+      })
+      .not.toBe(before);
+  });
+
+  it('refuses to renew a name no host needs', async () => {
+    await expect(
+      renewCertificate(config, 'nope.example.com', createMemoryLogger()),
+    ).rejects.toThrow(/no configured host needs a certificate named nope\.example\.com/);
+  });
+
+  it('adds a host at reload and obtains its certificate without a restart', async () => {
+    const port = server.addresses.https.port;
+    const next = {
+      ...config,
+      proxies: [...config.proxies, upstream('late.example.net', 'http://127.0.0.1:9')],
+    };
+    const diff = await server.applyConfig(next);
+    expect(diff.added).toEqual(['late.example.net']);
+    expect(await servedSerial(port, 'late.example.net', root)).toBeUndefined();
+
+    await expect
+      .poll(() => servedSerial(port, 'late.example.net', root), { timeout: 60_000, interval: 250 })
+      .toBeDefined();
+  });
+});
