@@ -1,1 +1,15 @@
-console.log('nexo');
+import { processIo } from './cli/cli-io.js';
+import { runCli } from './cli/run-cli.js';
+
+try {
+  process.exitCode = await runCli(process.argv.slice(2), processIo());
+} catch (error) {
+  // A bug or an unexpected failure: show it whole, it is what a bug report needs.
+  process.stderr.write(
+    `nexo: unexpected error: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exitCode = 1;
+}
+
+// Everything is closed by now; if a stray handle still holds the event loop, do not hang.
+setTimeout(() => process.exit(), 2_000).unref();
