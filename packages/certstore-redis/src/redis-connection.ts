@@ -2,7 +2,6 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Logger } from '@nexo/certstore';
 import { StorageError } from '@nexo/certstore';
 import { Redis, type RedisOptions } from 'ioredis';
-import { UNAVAILABLE } from './to-storage-error.js';
 import { throwIfAborted, withSignal } from './with-signal.js';
 
 /** How to reach Redis and how long to wait for it; see `RedisStorageOptions`. */
@@ -90,7 +89,7 @@ export class RedisConnection {
   #unavailable(): StorageError {
     const reason = this.#outage?.error?.message ?? `connection is ${this.client.status}`;
     return new StorageError(
-      UNAVAILABLE,
+      'UNAVAILABLE',
       `redis is unreachable (${reason}); the client keeps reconnecting, ` +
         'retry later and check that Redis is up',
       { cause: this.#outage?.error },

@@ -1,10 +1,5 @@
 import { StorageError, type StorageErrorCode } from '@nexo/certstore';
 
-/**
- * Redis cannot be reached. Cast until `StorageErrorCode` in @nexo/certstore lists it.
- */
-export const UNAVAILABLE = 'UNAVAILABLE' as StorageErrorCode;
-
 /** What was being done when Redis failed, for the error message. */
 export interface FailedOperation {
   /** A short verb phrase: "store", "load", "take lock". */
@@ -48,7 +43,7 @@ export function toStorageError(error: unknown, failed: FailedOperation): Storage
     return new StorageError('IO', `redis refused to ${what}: ${message}`, options);
   }
   return new StorageError(
-    UNAVAILABLE,
+    'UNAVAILABLE',
     `cannot ${what}: redis is unreachable (${message}); ` +
       'the client keeps reconnecting, retry later and check that Redis is up',
     options,

@@ -20,7 +20,9 @@ export type StorageErrorCode =
   | 'IO'
   | 'INVALID_KEY'
   | 'ABORTED'
-  | 'LOCK_LOST';
+  | 'LOCK_LOST'
+  /** A shared backend (Redis) cannot be reached right now; retry later. */
+  | 'UNAVAILABLE';
 
 /** A storage backend could not do what was asked; `key` names the value involved. */
 export class StorageError extends CertstoreError {

@@ -16,6 +16,7 @@ const ADVICE: Record<StorageErrorCode, string> = {
   INVALID_KEY: 'use a valid key',
   ABORTED: 'the operation was aborted',
   LOCK_LOST: 'the lock was taken over by another process',
+  UNAVAILABLE: 'the storage backend is unreachable; retry later',
 };
 
 /** The errno string of a Node.js system error, if it is one. */
