@@ -3,7 +3,7 @@ import { CertificateError } from './errors.js';
 
 /** What a certificate chain says about itself, read with `X509Certificate`. */
 export interface CertificateInfo {
-  /** DNS and IP names of the leaf (subject alternative names), lowercase. */
+  /** DNS and IP names of the leaf (subject alternative names), lowercase; IPv6 as `[::1]`. */
   names: string[];
   notBefore: Date;
   notAfter: Date;
@@ -103,7 +103,8 @@ function namesOf(leaf: X509Certificate): string[] {
   for (const entry of splitAltNames(leaf.subjectAltName ?? '')) {
     const match = /^(DNS|IP Address):(.*)$/.exec(entry);
     if (match === null) continue;
-    names.push(unquote(match[2] as string).toLowerCase());
+    const value = unquote(match[2] as string).toLowerCase();
+    names.push(match[1] === 'IP Address' && value.includes(':') ? bracketIpv6(value) : value);
   }
 
   if (names.length > 0) return names;
@@ -114,6 +115,15 @@ function namesOf(leaf: X509Certificate): string[] {
 /** Splits Node's `subjectAltName` text; values with `,` or `"` come JSON-quoted. */
 function splitAltNames(text: string): string[] {
   return text.match(/[^,"\s][^,"]*?"(?:[^"\\]|\\.)*"|[^,\s][^,]*/g) ?? [];
+}
+
+/** `0:0:0:0:0:0:0:1` as a Host header or normalizeHost writes it: `[::1]`. */
+function bracketIpv6(address: string): string {
+  try {
+    return new URL(`http://[${address}]/`).hostname;
+  } catch {
+    return address;
+  }
 }
 
 function unquote(value: string): string {

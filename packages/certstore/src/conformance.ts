@@ -241,7 +241,7 @@ function lockerTests(ref: SubjectRef, leaseMs: number): void {
     await lock.unlock();
   });
 
-  it('hands an expired lock to another caller; the old holder cannot release it', async (context) => {
+  it('hands an expired lock over; the old holder cannot release it', async (context) => {
     const { lockerWithoutRefresh } = ref.current;
     if (ref.current.locker === undefined || lockerWithoutRefresh === undefined) {
       return context.skip();

@@ -125,7 +125,7 @@ describe('CertificateStore with damaged files', () => {
     expect((await store.load(CA, '*.example.com'))?.meta.serial).toBe(serialOf(wildcard));
   });
 
-  it('reports a corrupt certificate with its path in loadAll and still loads the others', async () => {
+  it('reports a corrupt certificate with its path, loads the others', async () => {
     const { storage, store, logger } = await setup();
     await saveWildcard(store);
     await store.save({ names: ['other.test'], directoryUrl: OTHER_CA, ...other });
@@ -157,7 +157,7 @@ describe('CertificateStore with damaged files', () => {
     expect((error as CertificateError).message).toContain(storage.root);
   });
 
-  it('still serves a certificate whose metadata is corrupt, naming it from the certificate', async () => {
+  it('serves a certificate whose metadata is corrupt', async () => {
     const { storage, store } = await setup();
     await saveWildcard(store);
     await storage.store(`${WILDCARD_DIR}/wildcard_.example.com.json`, '{ "names": [');

@@ -58,7 +58,7 @@ const serialOf = (cert: TestCertificate) =>
   new X509Certificate(cert.certificatePem).serialNumber.toUpperCase();
 
 describe('legacy Go nexo layout', () => {
-  it('finds the good pairs, wildcard included, and reports each bad one with its path', async () => {
+  it('finds good pairs, wildcard included, reports bad ones with their path', async () => {
     const certDir = await goCertDir();
     const logger = recordingLogger();
 
@@ -84,7 +84,7 @@ describe('legacy Go nexo layout', () => {
     expect(scan).toEqual({ certificates: [], failures: [] });
   });
 
-  it('imports into the store once, leaves the old files alone, and serves them by SNI', async () => {
+  it('imports once, leaves the old files alone, serves them by SNI', async () => {
     const certDir = await goCertDir();
     const before = await readdir(certDir);
     const store = await newStore();

@@ -14,6 +14,7 @@ const specs = {
   wildcard: ['*.example.com'],
   idn: ['xn--bcher-kva.example'],
   ip: ['127.0.0.1'],
+  ipv6: ['::1'],
 };
 type Which = keyof typeof specs;
 
@@ -48,6 +49,7 @@ describe('CertificateCache.resolve', () => {
     ['IDN already punycode', 'xn--bcher-kva.example', 'idn'],
     ['Host header with port', 'a.example.com:8443', 'exact'],
     ['IP literal', '127.0.0.1', 'ip'],
+    ['IPv6 literal with port', '[::1]:443', 'ipv6'],
     ['unknown', 'unknown.test', undefined],
     ['sibling of apex', 'example.org', undefined],
     ['empty', '', undefined],

@@ -87,7 +87,7 @@ function makeKey(type: 'ec' | 'rsa'): string {
 
 function caConfig(work: string, names: string[]): string {
   const altNames = names
-    .map((name) => (/^[\d.]+$/.test(name) ? `IP:${name}` : `DNS:${name}`))
+    .map((name) => (/^[\d.]+$|:/.test(name) ? `IP:${name}` : `DNS:${name}`))
     .join(',');
   return [
     '[ca]',
