@@ -5,12 +5,16 @@ import http, {
   type RequestListener,
   type Server,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { afterEach } from 'vitest';
-import type { AccessEvent, Proxy, ProxyOptions, ProxyTarget, TargetOptions } from '../src/index.js';
+import type {
+  AccessEvent,
+  Proxy as NexoProxy,
+  ProxyOptions,
+  ProxyTarget,
+  TargetOptions,
+} from '../src/index.js';
 import { createProxy, serverOptions } from '../src/index.js';
-
-type Closable = { close(): unknown };
 
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -25,23 +29,16 @@ export function onCleanup(cleanup: () => Promise<unknown>): void {
 }
 
 /** Listens on 127.0.0.1 port 0 and closes the server (and its sockets) after the test. */
-export async function listen<T extends Server | http2Like>(server: T): Promise<number> {
+export async function listen(server: NetServer): Promise<number> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   onCleanup(() => closeServer(server));
   return (server.address() as AddressInfo).port;
 }
 
-type http2Like = Closable & {
-  listen(port: number, host: string): unknown;
-  address(): AddressInfo | string | null;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  once(event: string, listener: (...args: never[]) => void): unknown;
-};
-
-async function closeServer(server: Server | http2Like): Promise<void> {
+async function closeServer(server: NetServer): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  (server as Server).closeAllConnections?.();
+  (server as Partial<Server>).closeAllConnections?.();
   await closed;
 }
 
@@ -65,7 +62,7 @@ export async function closedPort(): Promise<number> {
 }
 
 export interface ProxyUnderTest {
-  proxy: Proxy;
+  proxy: NexoProxy;
   target: ProxyTarget;
   server: Server;
   port: number;
@@ -76,7 +73,7 @@ export interface ProxyUnderTest {
 export async function startProxy(
   targetOptions: TargetOptions,
   options: ProxyOptions = {},
-  configure?: (server: Server, proxy: Proxy, target: ProxyTarget) => void,
+  configure?: (server: Server, proxy: NexoProxy, target: ProxyTarget) => void,
 ): Promise<ProxyUnderTest> {
   const events: AccessEvent[] = [];
   const proxy = createProxy({ ...options, onAccess: (event) => events.push(event) });
