@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -115,5 +115,52 @@ describe('FileStorage on disk', () => {
     expect(error.message).toContain('/var/lib/nexo');
     expect(error.message).toContain(advice);
     expect(error.cause).toBe(cause);
+  });
+});
+
+describe('FileStorage lock files', () => {
+  async function lockDir() {
+    const dir = await makeTempDir('lockfile');
+    cleanups.push(dir.remove);
+    await mkdir(join(dir.path, '.locks'), { recursive: true });
+    return dir.path;
+  }
+
+  const options = (root: string) => ({ root, pollIntervalMs: 20, guardStaleMs: 200 });
+  const old = new Date(Date.now() - 3_600_000);
+
+  it('respects a fresh lock file it cannot parse, and takes it over once old', async () => {
+    const root = await lockDir();
+    const lockPath = join(root, '.locks', 'damaged.lock');
+    await writeFile(lockPath, 'not json');
+    const storage = new FileStorage(options(root));
+
+    const early = storage.lock('damaged', { signal: AbortSignal.timeout(100) });
+    await expect(early).rejects.toMatchObject({ code: 'ABORTED' });
+
+    await utimes(lockPath, old, old);
+    const lock = await storage.lock('damaged', { signal: AbortSignal.timeout(5000) });
+    await lock.unlock();
+    expect(await readdir(join(root, '.locks'))).toEqual([]);
+  });
+
+  it('removes a steal guard left by a process that died while taking over', async () => {
+    const root = await lockDir();
+    const expired = { token: 'dead', pid: 1, hostname: 'h', acquiredAt: 0, expiresAt: 1 };
+    await writeFile(join(root, '.locks', 'guarded.lock'), JSON.stringify(expired));
+    const guard = { token: 'dead-guard', pid: 1, createdAt: Date.now() - 3_600_000 };
+    await writeFile(join(root, '.locks', 'guarded.lock.steal'), JSON.stringify(guard));
+    const storage = new FileStorage(options(root));
+
+    const lock = await storage.lock('guarded', { signal: AbortSignal.timeout(5000) });
+    await lock.unlock();
+
+    expect(await readdir(join(root, '.locks'))).toEqual([]);
+  });
+
+  it('rejects an invalid lock name with INVALID_KEY', async () => {
+    const storage = new FileStorage(options(await lockDir()));
+
+    await expect(storage.lock('../escape')).rejects.toMatchObject({ code: 'INVALID_KEY' });
   });
 });
