@@ -96,7 +96,7 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
       for (const target of built.retired) target.release();
 
       certificates.follow(next);
-      logger.info(
+      logger.debug(
         {
           added: diff.added,
           changed: diff.changed,
@@ -238,7 +238,7 @@ async function shutdown(options: ShutdownOptions): Promise<void> {
     options.certificates.close(),
   ]);
   await stopped;
-  logger.info({ forced_connections: forced }, 'stopped');
+  logger.info({ forced_connections: forced }, 'server closed');
 }
 
 function closeServer(server: HttpServer | Http2SecureServer): Promise<void> {
