@@ -1,7 +1,7 @@
 import type { StorageChange } from '@nexo/certstore';
+import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, scanCalls, storageFactory } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 let server: RedisServer;
 let factory: ReturnType<typeof storageFactory>;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   factory = storageFactory(server);
 });
 afterEach(() => factory.closeAll());
-afterAll(() => server.dispose());
+afterAll(() => server.close());
 
 /** Resolves once the subscriber of `prefix` is listening on its channel. */
 async function subscribed(prefix: string): Promise<void> {

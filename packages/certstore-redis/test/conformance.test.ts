@@ -1,15 +1,15 @@
 import { runStorageConformance } from '@nexo/certstore/conformance';
+import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisStorage } from '../src/index.js';
 import { fastOptions } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 let server: RedisServer;
 
 beforeAll(async () => {
   server = await startRedisServer();
 });
-afterAll(() => server.dispose());
+afterAll(() => server.close());
 
 runStorageConformance({
   name: 'RedisStorage',

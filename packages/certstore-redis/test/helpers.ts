@@ -1,6 +1,6 @@
+import type { RedisServer } from '@nexo/testkit';
 import { Redis } from 'ioredis';
 import { RedisStorage, type RedisStorageOptions } from '../src/index.js';
-import type { RedisServer } from './redis-server.js';
 
 /** Short intervals so lock waits and re-scans finish quickly in tests. */
 export const fastOptions = {

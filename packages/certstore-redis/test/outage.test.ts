@@ -1,5 +1,6 @@
 import type { StorageChange } from '@nexo/certstore';
 import { StorageError } from '@nexo/certstore';
+import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStorage } from '../src/index.js';
 import {
@@ -10,7 +11,6 @@ import {
   storageFactory,
   text,
 } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 let server: RedisServer;
 let factory: ReturnType<typeof storageFactory>;
@@ -23,7 +23,7 @@ afterEach(async () => {
   await server.start().catch(() => {});
   await factory.closeAll();
 });
-afterAll(() => server.dispose());
+afterAll(() => server.close());
 
 /** A logger that keeps messages, to check that outages are reported. */
 function memoryLogger() {

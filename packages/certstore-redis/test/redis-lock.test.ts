@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StorageError } from '@nexo/certstore';
+import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, rejectionOf, storageFactory } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 let server: RedisServer;
 let factory: ReturnType<typeof storageFactory>;
@@ -12,7 +12,7 @@ beforeAll(async () => {
   factory = storageFactory(server);
 });
 afterEach(() => factory.closeAll());
-afterAll(() => server.dispose());
+afterAll(() => server.close());
 
 /** Two storages on separate connections, as two Nexo instances would have. */
 function twoInstances(options: { autoRefresh?: boolean } = {}) {

@@ -1,7 +1,7 @@
 import { StorageError } from '@nexo/certstore';
+import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { rejectionOf, storageFactory, text } from './helpers.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 let server: RedisServer;
 let factory: ReturnType<typeof storageFactory>;
@@ -11,7 +11,7 @@ beforeAll(async () => {
   factory = storageFactory(server);
 });
 afterEach(() => factory.closeAll());
-afterAll(() => server.dispose());
+afterAll(() => server.close());
 
 describe('RedisStorage values', () => {
   it('stores and loads bytes exactly, including zero bytes and invalid UTF-8', async () => {

@@ -16,3 +16,5 @@ export { startCloudflareFake } from './cloudflare-fake.js';
 export { findFreePort } from './free-port.js';
 export type { Pebble, PebbleOptions } from './pebble.js';
 export { startPebble } from './pebble.js';
+export type { RedisServer, RedisServerOptions } from './redis-server.js';
+export { startRedisServer } from './redis-server.js';
