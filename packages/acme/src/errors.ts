@@ -152,8 +152,9 @@ function adviceFor(name: string | undefined, retryAfterMs: number | undefined): 
         : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
     case 'externalAccountRequired':
       return '; this CA needs External Account Binding: set externalAccountBinding';
+    case 'agreementRequired':
     case 'userActionRequired':
-      return '; agree to the terms of service (termsOfServiceAgreed) or visit the CA';
+      return '; agree to the CA terms of service (set termsOfServiceAgreed) and retry';
     case 'accountDoesNotExist':
       return '; the stored account is unknown to this CA';
     default:
