@@ -117,11 +117,12 @@ describe('FileStorage locks across processes', () => {
   it('keeps a live holder that outlasts its lease thanks to automatic refresh', async () => {
     const root = await tempRoot();
     const storage = new FileStorage({ root, pollIntervalMs: 20 });
-    const lock = await storage.lock('issue/ca/slow.example', { leaseMs: 150 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Generous numbers: a busy machine may delay a refresh timer by a few hundred ms.
+    const lock = await storage.lock('issue/ca/slow.example', { leaseMs: 900 });
+    await new Promise((resolve) => setTimeout(resolve, 2000));
 
     const other = new FileStorage({ root, pollIntervalMs: 20 });
-    const attempt = other.lock('issue/ca/slow.example', { signal: AbortSignal.timeout(300) });
+    const attempt = other.lock('issue/ca/slow.example', { signal: AbortSignal.timeout(600) });
     await expect(attempt).rejects.toMatchObject({ code: 'ABORTED' });
     await lock.unlock();
   });
