@@ -108,9 +108,19 @@ function startNexo(env) {
   const child = spawn(
     process.execPath,
     [cli, 'server', '--config', join(root, 'examples/demo.yaml')],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] },
+    // Its own process group: Ctrl-C reaches only this script, which then stops Nexo with
+    // one SIGTERM (a second signal would make Nexo exit without finishing requests).
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit'],
+      detached: true,
+    },
   );
   cleanups.push(() => stopChild(child));
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
   child.on('exit', (code, signal) => {
     if (!stopping) {
       console.error(`demo: nexo exited (${signal ?? code}); stopping`);
