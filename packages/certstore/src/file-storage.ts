@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { ensureDirectory, syncDirectory, TEMP_SUFFIX, writeFileAtomic } from './atomic-write.js';
-import { FileLock, FileLockFile, type FileLockSettings } from './file-lock.js';
+import { FileLock } from './file-lock.js';
 import { errnoOf, throwIfAborted, toStorageError } from './fs-errors.js';
+import { LockFile, type LockFileSettings } from './lock-file.js';
 import { type Logger, silentLogger } from './logger.js';
 import type {
   Lock,
@@ -43,13 +44,13 @@ const TEMP_FILE_MAX_AGE_MS = 10 * 60_000;
  *
  * Writes are atomic and durable (see {@link writeFileAtomic}); secret values get mode
  * 0600, other values 0644, directories 0700. Locks are files under `root/.locks` with
- * a lease; see {@link FileLockFile} for how an expired lock is taken over safely.
+ * a lease; see {@link LockFile} for how an expired lock is taken over safely.
  * Several processes may share one root on a local file system (not NFS).
  */
 export class FileStorage implements Storage, Locker {
   readonly root: string;
   private readonly leaseMs: number;
-  private readonly lockSettings: FileLockSettings;
+  private readonly lockSettings: LockFileSettings;
   private readonly logger: Logger;
 
   constructor(options: FileStorageOptions) {
@@ -156,7 +157,7 @@ export class FileStorage implements Storage, Locker {
   async lock(name: string, options?: LockOptions): Promise<Lock> {
     assertStorageKey(name);
     const leaseMs = options?.leaseMs ?? this.leaseMs;
-    const file = new FileLockFile(join(this.root, LOCK_DIRECTORY, `${name}.lock`), {
+    const file = new LockFile(join(this.root, LOCK_DIRECTORY, `${name}.lock`), {
       ...this.lockSettings,
     });
 
