@@ -73,13 +73,17 @@ export function createAcmeClient(options: AcmeClientOptions): AcmeClient {
 
   const getAccount = (forceRegister = false): Promise<Account> => {
     if (account === undefined || forceRegister) {
-      const pending = loadAccount(options, directoryUrl, transport, logger, forceRegister);
+      // Shared by concurrent callers, so it runs under no caller's signal: one caller
+      // aborting must not fail the others. Each caller still stops waiting on its own abort.
+      const pending = transport.run({}, () =>
+        loadAccount(options, directoryUrl, transport, logger, forceRegister),
+      );
       account = pending;
       pending.catch(() => {
         if (account === pending) account = undefined;
       });
     }
-    return account;
+    return untilAborted(account, transport.context().signal);
   };
 
   return {
@@ -100,6 +104,18 @@ export function createAcmeClient(options: AcmeClientOptions): AcmeClient {
       ),
     close: () => transport.close(),
   };
+}
+
+/** Settles like `promise`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 let acmeModule: Promise<AcmeModule> | undefined;
