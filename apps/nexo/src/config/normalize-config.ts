@@ -126,7 +126,11 @@ function cloudflareConfig(root: Raw, ctx: NormalizeContext): CloudflareConfig {
   const apiToken = ctx.secret(raw, ['cloudflare'], 'api_token');
   const hasToken = str(raw, 'api_token') !== undefined || str(raw, 'api_token_file') !== undefined;
 
-  if (root.cloudflare !== undefined && !hasToken && raw.api_token === undefined) {
+  // Only for a `cloudflare:` mapping: a missing or mistyped section is the schema's report.
+  const given = root.cloudflare;
+  const isMapping = typeof given === 'object' && given !== null && !Array.isArray(given);
+  const mistyped = raw.api_token !== undefined || raw.api_token_file !== undefined;
+  if (isMapping && !hasToken && !mistyped) {
     ctx.error(['cloudflare', 'api_token'], 'is required (or api_token_file)');
   }
 

@@ -22,11 +22,15 @@ export interface WatchConfigOptions {
   maxDelayMs?: number;
   /** Safety-net poll for file systems where events are lost; default 2 s, 0 to disable. */
   pollIntervalMs?: number;
+  /** Use file system events; `false` polls only (mounts where events never arrive). */
+  useEvents?: boolean;
   logger?: WatcherLogger;
 }
 
 /** A running watch; {@link close} stops it. */
 export interface ConfigWatcher {
+  /** Resolves once the current content is recorded: later changes will be reported. */
+  readonly ready: Promise<void>;
   close(): void;
 }
 
@@ -64,7 +68,10 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
     burstStartedAt ??= now;
     const wait = Math.max(0, Math.min(debounceMs, burstStartedAt + maxDelayMs - now));
     clearTimeout(timer);
-    timer = setTimeout(() => void check(), wait);
+    timer = setTimeout(() => {
+      timer = undefined;
+      void check();
+    }, wait);
   };
 
   const check = async (): Promise<void> => {
@@ -109,7 +116,7 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
       }
     }
     for (const dir of wanted) {
-      if (watchers.has(dir) || closed) continue;
+      if (watchers.has(dir) || closed || options.useEvents === false) continue;
       try {
         const watcher = watch(dir, { persistent: false }, schedule);
         watcher.on('error', () => {
@@ -128,15 +135,17 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
     pollIntervalMs > 0
       ? setInterval(() => {
           void statKey(path).then((key) => {
-            if (key !== lastStat) schedule();
+            // An event-driven check already waiting will see the change too.
+            if (key !== lastStat && timer === undefined) schedule();
           });
         }, pollIntervalMs)
       : undefined;
   poll?.unref();
 
-  void check();
+  const ready = check();
 
   return {
+    ready,
     close() {
       closed = true;
       clearTimeout(timer);
