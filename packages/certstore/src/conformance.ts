@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from './errors.js';
-import type { Locker, Storage } from './storage.js';
+import type { Locker, Storage, StorageChange, StorageWatcher } from './storage.js';
 
 /** One fresh backend for one test. */
 export interface ConformanceSubject {
@@ -257,4 +257,78 @@ function lockerTests(ref: SubjectRef, leaseMs: number): void {
     await expectCode(locker.lock(name, { signal: AbortSignal.timeout(leaseMs) }), 'ABORTED');
     await taker.unlock();
   });
+}
+
+/** A backend with change notifications, for {@link runWatcherConformance}. */
+export interface WatcherConformanceSubject {
+  /** Where changes are made; ideally a second instance, to prove cross-process delivery. */
+  storage: Storage;
+  watcher: StorageWatcher;
+  cleanup?: () => Promise<void>;
+}
+
+export interface WatcherConformanceOptions {
+  name: string;
+  create: () => Promise<WatcherConformanceSubject>;
+  /** How long a change may take to arrive. Default 5000 ms. */
+  deliveryTimeoutMs?: number;
+}
+
+/**
+ * Registers vitest tests for a {@link StorageWatcher}: changes under the prefix arrive
+ * with the right key and type, others do not, and the stop function stops delivery.
+ */
+export function runWatcherConformance(options: WatcherConformanceOptions): void {
+  describe(`${options.name} watcher conformance`, () => {
+    let subject: WatcherConformanceSubject;
+    let prefix = '';
+    const timeoutMs = options.deliveryTimeoutMs ?? 5000;
+
+    beforeEach(async () => {
+      subject = await options.create();
+      prefix = `watch-${randomBytes(4).toString('hex')}`;
+    });
+    afterEach(async () => {
+      await subject.cleanup?.();
+    });
+
+    it('delivers stores and deletes under the prefix, and nothing else', async () => {
+      const changes: StorageChange[] = [];
+      const stop = subject.watcher.watch(`${prefix}/in/`, (change) => changes.push(change));
+
+      await subject.storage.store(`${prefix}/out/x`, 'ignored');
+      await subject.storage.store(`${prefix}/in/a`, 'one');
+      await waitFor(() => changes.some((c) => c.key === `${prefix}/in/a`), timeoutMs);
+      await subject.storage.delete(`${prefix}/in/a`);
+      await waitFor(() => changes.some((c) => c.type === 'delete'), timeoutMs);
+      stop();
+
+      expect(changes.every((change) => change.key.startsWith(`${prefix}/in/`))).toBe(true);
+      expect(changes).toContainEqual({ key: `${prefix}/in/a`, type: 'store' });
+      expect(changes).toContainEqual({ key: `${prefix}/in/a`, type: 'delete' });
+    });
+
+    it('stops delivering once stopped; stopping twice is harmless', async () => {
+      const changes: StorageChange[] = [];
+      const probe: StorageChange[] = [];
+      const stop = subject.watcher.watch(`${prefix}/`, (change) => changes.push(change));
+      const stopProbe = subject.watcher.watch(`${prefix}/`, (change) => probe.push(change));
+      stop();
+      stop();
+
+      await subject.storage.store(`${prefix}/after`, 'x');
+      await waitFor(() => probe.length > 0, timeoutMs);
+      stopProbe();
+
+      expect(changes).toEqual([]);
+    });
+  });
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`no change delivered within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
