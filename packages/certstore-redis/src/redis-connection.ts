@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import type { Logger } from '@nexo/certstore';
 import { StorageError } from '@nexo/certstore';
 import { Redis, type RedisOptions } from 'ioredis';
+import { toStorageError } from './to-storage-error.js';
 import { throwIfAborted, withSignal } from './with-signal.js';
 
 /** How to reach Redis and how long to wait for it; see `RedisStorageOptions`. */
@@ -29,6 +30,7 @@ export class RedisConnection {
   #outage: { since: Date; error: Error | undefined } | undefined;
   #everReady = false;
   #connecting: Promise<void> | undefined;
+  #closing = false;
 
   constructor(options: RedisConnectionOptions) {
     this.#logger = options.logger;
@@ -78,6 +80,7 @@ export class RedisConnection {
 
   /** Closes the connection if this package created it; an injected client is left open. */
   async close(): Promise<void> {
+    this.#closing = true;
     if (!this.#owned || this.client.status === 'end') return;
     try {
       await this.client.quit();
@@ -87,6 +90,10 @@ export class RedisConnection {
   }
 
   #unavailable(): StorageError {
+    const error = this.#outage?.error;
+    // Redis answered but refused us (wrong password, ACL): say so, it will not pass.
+    if (error?.name === 'ReplyError') return toStorageError(error, { operation: 'connect' });
+
     const reason = this.#outage?.error?.message ?? `connection is ${this.client.status}`;
     return new StorageError(
       'UNAVAILABLE',
@@ -100,7 +107,11 @@ export class RedisConnection {
     this.client.on('error', (error: Error) => {
       if (this.#outage === undefined) {
         this.#outage = { since: new Date(), error };
-        this.#logger.warn({ err: error.message }, 'redis unreachable');
+        if (error.name === 'ReplyError') {
+          this.#logger.error({ err: error.message }, 'redis refused the connection');
+        } else {
+          this.#logger.warn({ err: error.message }, 'redis unreachable');
+        }
         return;
       }
       this.#outage.error = error;
@@ -108,7 +119,7 @@ export class RedisConnection {
     });
 
     this.client.on('close', () => {
-      if (this.#outage !== undefined || !this.#everReady) return;
+      if (this.#closing || this.#outage !== undefined || !this.#everReady) return;
       this.#outage = { since: new Date(), error: undefined };
       this.#logger.warn({}, 'redis connection lost');
     });
