@@ -75,15 +75,27 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
 
-  process.once('exit', () => {
-    for (const child of running) {
-      if (child.pid !== undefined) {
-        try {
-          process.kill(child.pid, 'SIGKILL');
-        } catch {
-          // Already gone: nothing to clean up.
-        }
+  process.once('exit', killAll);
+
+  // Ctrl-C on `pnpm demo` must not orphan Pebble. Only when nobody else handles the
+  // signal: kill the children, then let the signal do what it would have done.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+function killAll(): void {
+  for (const child of running) {
+    if (child.pid !== undefined) {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Already gone: nothing to clean up.
       }
     }
-  });
+  }
 }
