@@ -18,6 +18,8 @@ export const HeaderKind = {
   SetCookie: 11,
   Authorization: 12,
   Upgrade: 13,
+  /** `Forwarded` and `X-Real-IP`: client-address claims believed only from trusted peers. */
+  ForwardedClaim: 14,
 } as const;
 
 /** One of the {@link HeaderKind} values. */
@@ -35,6 +37,9 @@ export function headerKind(name: string): HeaderKind {
     case 7:
       if (equalsLower(name, 'upgrade')) return HeaderKind.Upgrade;
       return equalsLower(name, 'trailer') ? HeaderKind.HopByHop : HeaderKind.Other;
+    case 9:
+      if (equalsLower(name, 'forwarded')) return HeaderKind.ForwardedClaim;
+      return equalsLower(name, 'x-real-ip') ? HeaderKind.ForwardedClaim : HeaderKind.Other;
     case 10:
       if (equalsLower(name, 'connection')) return HeaderKind.Connection;
       if (equalsLower(name, 'keep-alive')) return HeaderKind.HopByHop;

@@ -22,8 +22,9 @@ export interface RequestFacts {
 /**
  * Reads `req`'s raw headers once and builds the upstream's: hop-by-hop headers and
  * those named in `Connection` removed, HTTP/2 pseudo-headers dropped (`:authority`
- * becomes Host), X-Forwarded-* set. Client X-Forwarded-* values are kept only from a
- * trusted peer; the client IP is then the right-most untrusted address.
+ * becomes Host), X-Forwarded-* set. Client X-Forwarded-*, Forwarded and X-Real-IP
+ * values are kept only from a trusted peer; the client IP is then the right-most
+ * untrusted address.
  */
 export function readRequestHeaders(
   facts: RequestFacts,
@@ -79,7 +80,9 @@ export function readRequestHeaders(
     }
   }
 
-  const out = copyEndToEndHeaders(raw, tokens);
+  const peer = plainAddress(req.socket?.remoteAddress);
+  const peerTrusted = trusted.has(peer);
+  const out = copyEndToEndHeaders(raw, tokens, peerTrusted);
   facts.host = authority !== '' ? authority : host;
   facts.hostIndex = out.length + 1;
   out.push('host', facts.host);
@@ -88,9 +91,8 @@ export function readRequestHeaders(
     ? !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders
     : chunked || facts.contentLength > 0;
 
-  const peer = plainAddress(req.socket?.remoteAddress);
   const proto = h2 ? (req as { scheme?: string }).scheme || 'https' : socketProto(req);
-  if (trusted.has(peer)) {
+  if (peerTrusted) {
     out.push('x-forwarded-for', forwardedFor === undefined ? peer : `${forwardedFor}, ${peer}`);
     out.push('x-forwarded-proto', forwardedProto ?? proto);
     out.push('x-forwarded-host', forwardedHost ?? facts.host);
@@ -102,11 +104,18 @@ export function readRequestHeaders(
   facts.headers = out;
 }
 
-function copyEndToEndHeaders(raw: readonly string[], tokens: string[] | undefined): string[] {
+function copyEndToEndHeaders(
+  raw: readonly string[],
+  tokens: string[] | undefined,
+  peerTrusted: boolean,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.charCodeAt(0) === 0x3a || !KEPT_ON_REQUEST[headerKind(name)]) continue;
+    if (name.charCodeAt(0) === 0x3a) continue;
+
+    const kind = headerKind(name);
+    if (!KEPT_ON_REQUEST[kind] && !(peerTrusted && kind === HeaderKind.ForwardedClaim)) continue;
     if (tokens !== undefined && isListed(name, tokens)) continue;
     out.push(name, raw[i + 1]!);
   }
@@ -114,7 +123,8 @@ function copyEndToEndHeaders(raw: readonly string[], tokens: string[] | undefine
 }
 
 // Indexed by HeaderKind: the kinds copied to the upstream as they are. Host and
-// X-Forwarded-* are rewritten; Expect is answered by the proxy; the rest are hop-by-hop.
+// X-Forwarded-* are rewritten; Forwarded and X-Real-IP pass only from trusted peers;
+// Expect is answered by the proxy; the rest are hop-by-hop.
 const KEPT_ON_REQUEST: readonly boolean[] = (() => {
   const kept: boolean[] = [];
   kept[HeaderKind.Other] = true;

@@ -15,6 +15,13 @@ export function serverOptions(options: ProxyOptions = {}): ServerLimitOptions {
     // Node requires headersTimeout <= requestTimeout; 0 turns the request limit off.
     headersTimeout: requestTimeout > 0 ? requestTimeout : 60_000,
     keepAliveTimeout: resolved.keepAliveMs,
+    // Node checks request timeouts on this interval (30 s by default, which would let a
+    // slow client hold a connection for up to twice the limit).
+    connectionsCheckingInterval: clamp(Math.floor(requestTimeout / 6), 100, 5_000),
     settings: { maxHeaderListSize: resolved.maxHeaderBytes },
   };
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
 }

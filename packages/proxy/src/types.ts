@@ -153,6 +153,7 @@ export interface ServerLimitOptions {
   requestTimeout: number;
   headersTimeout: number;
   keepAliveTimeout: number;
+  connectionsCheckingInterval: number;
   /** For `http2.createSecureServer`: caps the HTTP/2 header list the same way. */
   settings: { maxHeaderListSize: number };
 }

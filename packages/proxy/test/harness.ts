@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import http, {
   type IncomingHttpHeaders,
   type IncomingMessage,
-  type RequestListener,
   type Server,
+  type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { afterEach } from 'vitest';
@@ -44,9 +44,14 @@ async function closeServer(server: NetServer): Promise<void> {
 
 /** An upstream HTTP/1.1 server; `origin` is its `http://127.0.0.1:port`. */
 export async function startUpstream(
-  handler: RequestListener,
+  handler: (req: IncomingMessage, res: ServerResponse) => unknown,
 ): Promise<{ server: Server; origin: string; port: number }> {
-  const server = http.createServer(handler);
+  // A request the proxy aborted makes async handlers reject; that is expected here.
+  const server = http.createServer((req, res) => {
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch(() => res.destroy());
+  });
   const port = await listen(server);
   return { server, origin: `http://127.0.0.1:${port}`, port };
 }

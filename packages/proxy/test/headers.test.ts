@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { send, startProxy, startUpstream } from './harness.js';
+import { send, startProxy, startUpstream, waitFor } from './harness.js';
 
 /** An upstream that answers with the headers it received, as JSON. */
 async function echoHeaders(responseHeaders: string[] = []) {
@@ -64,6 +64,8 @@ describe('header handling', () => {
         'x-forwarded-for': '6.6.6.6',
         'x-forwarded-proto': 'https',
         'x-forwarded-host': 'evil.example',
+        forwarded: 'for=6.6.6.6',
+        'x-real-ip': '6.6.6.6',
       },
     });
     const seen = JSON.parse(reply.body.toString()) as Record<string, string>;
@@ -72,6 +74,9 @@ describe('header handling', () => {
     expect(seen['x-forwarded-proto']).toBe('http');
     expect(seen['x-forwarded-host']).toBe('app.example.com');
     expect(seen.host).toBe('app.example.com');
+    expect(seen).not.toHaveProperty('forwarded');
+    expect(seen).not.toHaveProperty('x-real-ip');
+    await waitFor(() => events.length === 1);
     expect(events[0]?.clientIp).toBe('127.0.0.2');
   });
 
@@ -89,6 +94,7 @@ describe('header handling', () => {
         'x-forwarded-for': '198.51.100.9, 203.0.113.7, 10.1.2.3',
         'x-forwarded-proto': 'https',
         'x-forwarded-host': 'public.example.com',
+        'x-real-ip': '203.0.113.7',
       },
     });
     const seen = JSON.parse(reply.body.toString()) as Record<string, string>;
@@ -96,6 +102,8 @@ describe('header handling', () => {
     expect(seen['x-forwarded-for']).toBe('198.51.100.9, 203.0.113.7, 10.1.2.3, 127.0.0.1');
     expect(seen['x-forwarded-proto']).toBe('https');
     expect(seen['x-forwarded-host']).toBe('public.example.com');
+    expect(seen['x-real-ip']).toBe('203.0.113.7');
+    await waitFor(() => events.length === 1);
     expect(events[0]?.clientIp).toBe('203.0.113.7');
   });
 

@@ -1,7 +1,8 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { TargetOptions } from '../src/index.js';
 import { createProxy, ProxyError, serverOptions } from '../src/index.js';
-import { onCleanup } from './harness.js';
+import { onCleanup, readAll, startProxy, startUpstream } from './harness.js';
 
 describe('options', () => {
   it('derives server limits from the proxy options, with the original defaults', () => {
@@ -10,8 +11,27 @@ describe('options', () => {
       requestTimeout: 30_000,
       headersTimeout: 30_000,
       keepAliveTimeout: 120_000,
+      connectionsCheckingInterval: 5_000,
       settings: { maxHeaderListSize: 1024 * 1024 },
     });
+  });
+
+  it('answers 408 to a client that does not finish its request in time', async () => {
+    const upstream = await startUpstream(async (req, res) => {
+      await readAll(req);
+      res.end('complete');
+    });
+    const proxied = await startProxy(
+      { upstreams: [upstream.origin] },
+      { timeouts: { requestMs: 300 } },
+    );
+
+    const socket = net.connect(proxied.port, '127.0.0.1');
+    onCleanup(async () => socket.destroy());
+    socket.write('POST / HTTP/1.1\r\nHost: a.example\r\nContent-Length: 10\r\n\r\nabc');
+    const reply = await readAll(socket);
+
+    expect(reply.toString()).toMatch(/^HTTP\/1\.1 408 /);
   });
 
   const badTargets: Array<[string, TargetOptions, string]> = [
