@@ -65,6 +65,17 @@ describe('CloudflareDnsProvider', () => {
     expect(fake.countRequests()).toBe(3);
   });
 
+  it('reports an unreachable API as PROVIDER_UNAVAILABLE with the socket error', async () => {
+    const apiUrl = fake.apiUrl;
+    await fake.close();
+
+    await expect(provider({ apiUrl }).findZone('example.com')).rejects.toMatchObject({
+      code: 'PROVIDER_UNAVAILABLE',
+      message: expect.stringMatching(/ECONNREFUSED/),
+    });
+    fake = await startCloudflareFake({ token: TOKEN, zones: ['example.com'] });
+  });
+
   it('says which permission is missing when the token cannot edit DNS', async () => {
     const readOnly = provider({ apiToken: 'read-only-token' });
 

@@ -168,10 +168,22 @@ function toProviderError(
     return make('RATE_LIMITED', 'Cloudflare is rate limiting this token; retry later');
   }
   if (failure.status === 0) {
-    return make('PROVIDER_UNAVAILABLE', 'the Cloudflare API could not be reached');
+    return make(
+      'PROVIDER_UNAVAILABLE',
+      `the Cloudflare API could not be reached (${describeCause(cause)}); check apiUrl ` +
+        'and the network',
+    );
   }
   if (failure.status >= 500) {
     return make('PROVIDER_UNAVAILABLE', 'the Cloudflare API is failing; retry later');
   }
   return make('PROVIDER_REQUEST_FAILED', `Cloudflare answered HTTP ${failure.status}`);
+}
+
+/** `fetch` hides the socket error in `cause`: dig it out for the message. */
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  if (inner?.code !== undefined) return inner.code;
+  if (cause instanceof Error) return cause.message;
+  return 'unknown error';
 }
