@@ -91,7 +91,7 @@ export class CertificateStore {
 
   /**
    * Validates and saves a certificate: parses the chain, checks the key matches, keeps
-   * the replaced pair as the previous copy, writes key, chain, then metadata. The retry
+   * the replaced pair as the previous copy, writes key, metadata, then chain. The retry
    * state is reset (a success ends any backoff). Returns the record as stored.
    */
   async save(input: CertificateInput, options?: OperationOptions): Promise<CertificateRecord> {
