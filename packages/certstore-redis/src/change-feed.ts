@@ -5,10 +5,14 @@ import type { RedisConnection } from './redis-connection.js';
 /** Modification time in milliseconds of every key under a prefix, as Redis has them. */
 export type ScanModified = (prefix: string) => Promise<Map<string, number>>;
 
+/** Redis's clock, in milliseconds: the clock modification times are written with. */
+export type RedisTimeMs = () => Promise<number>;
+
 export interface ChangeFeedOptions {
   connection: RedisConnection;
   channel: string;
   scanModified: ScanModified;
+  redisTimeMs: RedisTimeMs;
   /** How often every watched prefix is re-scanned as a safety net; 0 turns it off. */
   rescanIntervalMs: number;
   /** How soon a re-scan that failed (Redis unreachable) is tried again. */
@@ -28,6 +32,12 @@ interface Watch {
 }
 
 /**
+ * A change made while a watch is starting may land before its first scan and would then
+ * look old. Keys changed since the watch began (plus this margin) are reported once.
+ */
+const STARTUP_MARGIN_MS = 1000;
+
+/**
  * Tells watchers about stores and deletes made by any instance.
  *
  * Every store and delete publishes a message on `<prefix>:changes` from inside the same
@@ -35,7 +45,8 @@ interface Watch {
  * happen. Pub/sub delivers at most once and nothing while disconnected, so each watched
  * prefix is also re-scanned (SCAN plus modification times) after every (re)subscription
  * and every `rescanIntervalMs`; differences found are reported like messages. A watch
- * whose first scan failed reports every key it then finds as stored.
+ * whose first scan failed reports every key it then finds as stored; a watch also
+ * reports keys changed just before its first scan, as those may have raced with it.
  */
 export class ChangeFeed {
   readonly #options: ChangeFeedOptions;
@@ -52,7 +63,7 @@ export class ChangeFeed {
 
   watch(prefix: string, listener: ChangeListener): () => void {
     const watch: Watch = { prefix, listener, known: undefined, priming: Promise.resolve() };
-    watch.priming = this.#prime(watch);
+    watch.priming = this.#prime(watch, performance.now());
     this.#watches.add(watch);
     this.#start();
 
@@ -110,11 +121,22 @@ export class ChangeFeed {
     this.#queueRescan();
   }
 
-  async #prime(watch: Watch): Promise<void> {
+  /** Takes the snapshot later scans are compared with. */
+  async #prime(watch: Watch, startedAt: number): Promise<void> {
+    let found: Map<string, number>;
+    let sinceMs: number;
     try {
-      watch.known = await this.#options.scanModified(watch.prefix);
+      const nowMs = await this.#options.redisTimeMs();
+      found = await this.#options.scanModified(watch.prefix);
+      sinceMs = nowMs - (performance.now() - startedAt) - STARTUP_MARGIN_MS;
     } catch (error) {
       this.#options.logger.debug({ err: errorText(error) }, 'change feed first scan failed');
+      return;
+    }
+
+    watch.known = found;
+    for (const [key, modifiedMs] of found) {
+      if (modifiedMs >= sinceMs) this.#emit(watch, { type: 'store', key });
     }
   }
 

@@ -112,6 +112,7 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
       connection: this.#connection,
       channel: this.#keys.changesChannel,
       scanModified: (prefix) => this.#scanModified(prefix),
+      redisTimeMs: () => this.#redisTimeMs(),
       rescanIntervalMs: options.rescanIntervalMs ?? 60_000,
       retryDelayMs: options.maxReconnectDelayMs ?? 5000,
       logger: this.#logger.child({ component: 'change-feed' }),
@@ -284,6 +285,13 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
       if (typeof modified === 'string') found.set(key, Number(modified));
     });
     return found;
+  }
+
+  async #redisTimeMs(): Promise<number> {
+    const [seconds, micros] = await this.#run({ operation: 'read the time' }, undefined, (client) =>
+      client.time(),
+    );
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   #decrypt(key: string, sealed: Buffer, scheme: string): Buffer {

@@ -60,6 +60,8 @@ describe('RedisStorage watch', () => {
       'the feed scanned twice',
       async () => (await scanCalls(raw)) >= scansBefore + 2,
     );
+    // Keys written just before a watch starts are reported once: not what this test is about.
+    seen.length = 0;
     // Written behind the feed's back, as if the message had been lost.
     await raw.hset(
       `${prefix}:data:certificates/old`,

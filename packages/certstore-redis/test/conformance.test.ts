@@ -1,4 +1,4 @@
-import { runStorageConformance } from '@nexo/certstore/conformance';
+import { runStorageConformance, runWatcherConformance } from '@nexo/certstore/conformance';
 import { type RedisServer, startRedisServer } from '@nexo/testkit';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisStorage } from '../src/index.js';
@@ -27,6 +27,22 @@ runStorageConformance({
       cleanup: async () => {
         await storage.close();
         await withoutRefresh.close();
+      },
+    };
+  },
+});
+
+runWatcherConformance({
+  name: 'RedisStorage',
+  create: async () => {
+    const storage = new RedisStorage({ url: server.url, ...fastOptions });
+    const watcher = new RedisStorage({ url: server.url, ...fastOptions });
+    return {
+      storage,
+      watcher,
+      cleanup: async () => {
+        await storage.close();
+        await watcher.close();
       },
     };
   },
