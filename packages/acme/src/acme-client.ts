@@ -4,6 +4,7 @@ import { type AcmeTransport, createAcmeTransport } from './acme-transport.js';
 import { generatePrivateKeyPem } from './certificate-key.js';
 import { LETS_ENCRYPT_PRODUCTION_URL } from './directories.js';
 import { NexoAcmeError } from './errors.js';
+import { fetchRenewalInfo } from './fetch-renewal-info.js';
 import { type Logger, silentLogger } from './logger.js';
 import {
   type ObtainCertificateRequest,
@@ -11,6 +12,7 @@ import {
   obtainCertificate,
 } from './obtain-certificate.js';
 import type { OperationOptions } from './operation-options.js';
+import type { RenewalInfo } from './renewal-info.js';
 import type { RetryOptions } from './retry.js';
 
 type AcmeModule = typeof import('acme-client');
@@ -46,6 +48,14 @@ export interface AcmeClient {
   /** Registers the account (or loads it from the store) and returns its URL. */
   ensureAccount(options?: OperationOptions): Promise<string>;
   obtainCertificate(request: ObtainCertificateRequest): Promise<ObtainedCertificate>;
+  /**
+   * The CA's suggested renewal window for a certificate it issued (ACME ARI), or
+   * `undefined` when the directory does not offer ARI.
+   */
+  fetchRenewalInfo(
+    certificatePem: string,
+    options?: OperationOptions,
+  ): Promise<RenewalInfo | undefined>;
   /** Closes kept-alive connections to the CA. */
   close(): void;
 }
@@ -102,6 +112,8 @@ export function createAcmeClient(options: AcmeClientOptions): AcmeClient {
           pollTimeoutMs: options.pollTimeoutMs ?? 300_000,
         }),
       ),
+    fetchRenewalInfo: (certificatePem, { signal } = {}) =>
+      transport.run({ signal }, () => fetchRenewalInfo(transport, directoryUrl, certificatePem)),
     close: () => transport.close(),
   };
 }

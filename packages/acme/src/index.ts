@@ -26,5 +26,7 @@ export type { ObtainCertificateRequest, ObtainedCertificate } from './obtain-cer
 export type { OperationOptions } from './operation-options.js';
 export type { ExpectedTxt, PropagationOptions } from './propagation.js';
 export { waitForTxtRecords } from './propagation.js';
+export type { RenewalInfo } from './renewal-info.js';
+export { renewalCertId } from './renewal-info.js';
 export type { RetryOptions } from './retry.js';
 export type { ChallengeSolver, Dns01Challenge, Presented } from './solver.js';
