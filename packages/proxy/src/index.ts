@@ -1,3 +1,4 @@
+export { applyServerLimits } from './apply-server-limits.js';
 export { createProxy } from './create-proxy.js';
 export type { ProxyErrorKind } from './proxy-error.js';
 export { ProxyError } from './proxy-error.js';

@@ -14,6 +14,8 @@ export type {
 } from './cloudflare-fake.js';
 export { startCloudflareFake } from './cloudflare-fake.js';
 export { findFreePort } from './free-port.js';
+export type { ListenerCert } from './listener-cert.js';
+export { createListenerCert } from './listener-cert.js';
 export type { Pebble, PebbleOptions } from './pebble.js';
 export { startPebble } from './pebble.js';
 export type { RedisServer, RedisServerOptions } from './redis-server.js';
