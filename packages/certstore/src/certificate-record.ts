@@ -52,6 +52,7 @@ export type CertificateMetaPatch = Partial<
 >;
 
 const DATE_FIELDS = ['notBefore', 'notAfter', 'lastAttemptAt', 'nextAttemptAt'] as const;
+const STRING_FIELDS = ['keyType', 'serial', 'lastError', 'source'] as const;
 
 /** Metadata as JSON text: dates as ISO strings, absent fields left out. */
 export function serializeMeta(meta: CertificateMeta): string {
@@ -81,10 +82,18 @@ export function parseMeta(text: string, source: string): CertificateMeta {
   }
   if (typeof value.directoryUrl !== 'string') throw invalid(source, 'has no "directoryUrl"');
 
-  const meta = { ...value, failureCount: Number(value.failureCount ?? 0) } as Record<
-    string,
-    unknown
-  >;
+  const failureCount = Number(value.failureCount ?? 0);
+  if (!Number.isInteger(failureCount) || failureCount < 0) {
+    throw invalid(source, 'has an invalid "failureCount"');
+  }
+  for (const field of STRING_FIELDS) {
+    const text = value[field];
+    if (text !== undefined && typeof text !== 'string') {
+      throw invalid(source, `has a non-text "${field}"`);
+    }
+  }
+
+  const meta: Record<string, unknown> = { ...value, failureCount };
   for (const field of DATE_FIELDS) meta[field] = parseDate(value[field], field, source);
   meta.renewalWindow = parseWindow(value.renewalWindow, source);
   return meta as unknown as CertificateMeta;
