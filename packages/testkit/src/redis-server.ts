@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ManagedChild, startChild } from './child-process.js';
 import { findFreePort } from './free-port.js';
+import { createListenerCert } from './listener-cert.js';
 import { waitUntil } from './wait.js';
 
 /** A real `redis-server` on 127.0.0.1 with its own data directory. */
 export interface RedisServer {
   readonly port: number;
-  /** `redis://127.0.0.1:PORT`. */
+  /** `redis://127.0.0.1:PORT`, or `rediss://` with `tls`. */
   readonly url: string;
+  /** With `tls`: the CA that signed the server's certificate (for 127.0.0.1). */
+  readonly caCertPem: string | undefined;
   /** The server's data directory (append-only file when persistent). */
   readonly dir: string;
   /** Kills the server by PID (SIGKILL when `crash`, else SIGTERM) and waits for it. */
@@ -26,6 +29,8 @@ export interface RedisServerOptions {
    * every acknowledged write. Off by default: nothing is written to disk.
    */
   persistent?: boolean;
+  /** Serve TLS only, with a certificate from a fresh throwaway CA; no client certificates. */
+  tls?: boolean;
   /** How long to wait for the server to accept connections, default 10 s. */
   startTimeoutMs?: number;
 }
@@ -39,7 +44,19 @@ const REDIS_SERVER = 'redis-server';
  */
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const dir = await mkdtemp(join(tmpdir(), 'nexo-redis-'));
-  const persistent = options.persistent === true;
+  const cert = options.tls === true ? await createListenerCert(dir) : undefined;
+  const tlsArgs =
+    cert === undefined
+      ? []
+      : [
+          '--tls-cert-file',
+          cert.certFile,
+          '--tls-key-file',
+          cert.keyFile,
+          '--tls-auth-clients',
+          'no',
+        ];
+  const settings = { dir, persistent: options.persistent === true, tlsArgs };
   const timeoutMs = options.startTimeoutMs ?? 10_000;
   let child: ManagedChild | undefined;
   let port = 0;
@@ -49,7 +66,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     try {
       // A port taken between findFreePort() and the bind: try another one.
       port = await findFreePort();
-      child = await startOnce(port, dir, persistent, timeoutMs);
+      child = await startOnce(port, settings, timeoutMs);
     } catch (error) {
       lastError = error;
     }
@@ -73,12 +90,13 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
 
   return {
     port,
-    url: `redis://127.0.0.1:${port}`,
+    url: `${cert === undefined ? 'redis' : 'rediss'}://127.0.0.1:${port}`,
+    caCertPem: cert?.caCertPem,
     dir,
     stop,
     async start() {
       if (child !== undefined) return;
-      child = await startOnce(port, dir, persistent, timeoutMs);
+      child = await startOnce(port, settings, timeoutMs);
     },
     async close() {
       await stop();
@@ -87,14 +105,24 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
+interface ServerSettings {
+  dir: string;
+  persistent: boolean;
+  tlsArgs: string[];
+}
+
 async function startOnce(
   port: number,
-  dir: string,
-  persistent: boolean,
+  { dir, persistent, tlsArgs }: ServerSettings,
   timeoutMs: number,
 ): Promise<ManagedChild> {
+  // With TLS, the plain port is off (0) and the free port serves TLS only.
+  const ports =
+    tlsArgs.length === 0 ? ['--port', String(port)] : ['--port', '0', '--tls-port', String(port)];
   const child = startChild(REDIS_SERVER, [
-    ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir],
+    ...ports,
+    ...tlsArgs,
+    ...['--bind', '127.0.0.1', '--dir', dir],
     ...['--save', '', '--daemonize', 'no', '--loglevel', 'notice'],
     ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   ]);
