@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
+import { connect as connectHttp2, createSecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer, type Server } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -135,12 +136,40 @@ describe('CertificateCache.sniCallback on a real TLS server', () => {
     expect(cache.size).toBe(Object.keys(specs).length);
   });
 
+  it('works as the SNICallback of an HTTP/2 server', async () => {
+    const cache = fullCache();
+    const h2 = createSecureServer({ SNICallback: cache.sniCallback }, (_request, response) => {
+      response.end('ok');
+    });
+    h2.listen(0, '127.0.0.1');
+    await once(h2, 'listening');
+    const { port } = h2.address() as AddressInfo;
+
+    try {
+      const client = connectHttp2(`https://127.0.0.1:${port}`, {
+        servername: 'b.example.com',
+        rejectUnauthorized: false,
+      });
+      await once(client, 'connect');
+      const serial = peerSerial(client.socket);
+      client.close();
+      expect(serial).toBe(serialOf('wildcard'));
+    } finally {
+      h2.close();
+    }
+  });
+
   it('fails the handshake for an unknown name when the server has no default', async () => {
     const port = await listen(fullCache());
 
     await expect(handshake(port, 'unknown.test')).rejects.toThrow();
   });
 });
+
+function peerSerial(socket: unknown): string | undefined {
+  const tlsSocket = socket as { getPeerCertificate?: () => { serialNumber?: string } };
+  return tlsSocket.getPeerCertificate?.().serialNumber;
+}
 
 describe('certificateCovers', () => {
   it.each<[string[], string, boolean]>([
