@@ -29,114 +29,166 @@ export interface ExpectedTxt {
 
 const MAX_CNAME_HOPS = 8;
 
+/** What one DNS server answered for one name. */
+interface View {
+  server: string;
+  values: string[];
+  error?: unknown;
+}
+
 /**
- * Polls DNS until every expected value is seen at every name, following CNAMEs. Rejects
- * with `DNS_WRONG_VALUE` when, at the deadline, a name holds TXT values but not the
- * expected ones, else `DNS_PROPAGATION_TIMEOUT`; with the signal's reason on abort.
+ * Polls DNS until every expected value is seen at every name, by every server asked
+ * (each configured resolver, or each authoritative server: the CA may ask any of them),
+ * following CNAMEs. Rejects with `DNS_WRONG_VALUE` when, at the deadline, a server holds
+ * TXT values at a name but not the expected ones, else `DNS_PROPAGATION_TIMEOUT`; with
+ * the signal's reason on abort.
  */
 export async function waitForTxtRecords(
   expected: readonly ExpectedTxt[],
   options: PropagationOptions,
   context: { logger: Logger; signal?: AbortSignal },
 ): Promise<void> {
+  const intervalMs = options.intervalMs ?? 2000;
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const lookups = createLookups(options);
   let pending = [...expected];
-  const lastSeen = new Map<string, { values: string[]; error?: unknown }>();
+  const lagging = new Map<string, View>();
 
   await sleep(options.initialDelayMs ?? 0, context.signal);
   for (let round = 1; ; round++) {
-    const results = await Promise.all(pending.map((entry) => lookups.txt(entry.name)));
+    const views = await Promise.all(pending.map((entry) => lookups.txt(entry.name)));
     pending = pending.filter((entry, index) => {
-      const result = results[index] ?? { values: [] };
-      lastSeen.set(entry.name, result);
-      return !entry.values.every((value) => result.values.includes(value));
+      const behind = (views[index] ?? []).find(
+        (view) => !entry.values.every((value) => view.values.includes(value)),
+      );
+      if (behind !== undefined) lagging.set(entry.name, behind);
+      return behind !== undefined;
     });
 
     if (pending.length === 0) {
       context.logger.debug({ rounds: round }, 'txt records visible');
       return;
     }
-    if (Date.now() + (options.intervalMs ?? 2000) > deadline) break;
+    if (Date.now() + intervalMs > deadline) break;
     context.logger.debug(
       { round, pending: pending.map((e) => e.name) },
       'txt records not visible yet',
     );
-    await sleep(options.intervalMs ?? 2000, context.signal);
+    await sleep(intervalMs, context.signal);
   }
 
-  throw propagationFailure(pending[0] as ExpectedTxt, lastSeen, options);
+  const first = pending[0] as ExpectedTxt;
+  throw propagationFailure(first, lagging.get(first.name), options);
 }
 
 function propagationFailure(
   entry: ExpectedTxt,
-  lastSeen: Map<string, { values: string[]; error?: unknown }>,
+  view: View | undefined,
   options: PropagationOptions,
 ): DnsPropagationError {
-  const seen = lastSeen.get(entry.name) ?? { values: [] };
-  const where = options.resolvers?.length
-    ? `resolvers ${options.resolvers.join(', ')}`
-    : 'the authoritative name servers';
-  const details = { recordName: entry.name, expected: entry.values, seen: seen.values };
+  const seen = view?.values ?? [];
+  const where = `DNS server ${view?.server ?? '(none found)'}`;
+  const details = { recordName: entry.name, expected: entry.values, seen };
+  const cause = view?.error;
 
-  if (seen.values.length > 0) {
+  if (seen.length > 0) {
     return new DnsPropagationError(
       'DNS_WRONG_VALUE',
-      `${where} answer TXT ${entry.name} with ${JSON.stringify(seen.values)}, not the ` +
-        `expected ${JSON.stringify(entry.values)}: check for a stale record, a CNAME to ` +
-        'another zone, or a second DNS host serving the name',
+      `${where} answers TXT ${entry.name} with ${JSON.stringify(seen)}, not the expected ` +
+        `${JSON.stringify(entry.values)}: check for a stale record, a CNAME to another ` +
+        'zone, or a second DNS host serving the name',
       details,
-      { cause: seen.error },
+      { cause },
     );
   }
   return new DnsPropagationError(
     'DNS_PROPAGATION_TIMEOUT',
     `TXT ${entry.name} did not appear at ${where} within ${options.timeoutMs ?? 120_000} ms` +
-      `${seen.error instanceof Error ? ` (last error: ${seen.error.message})` : ''}: ` +
-      'check that the DNS provider manages this zone, or raise the propagation timeout',
+      `${cause instanceof Error ? ` (last error: ${cause.message})` : ''}: check that the ` +
+      'DNS provider manages this zone, or raise the propagation timeout',
     details,
-    { cause: seen.error },
+    { cause },
   );
 }
 
 interface Lookups {
-  txt(name: string): Promise<{ values: string[]; error?: unknown }>;
+  /** One view per server asked. */
+  txt(name: string): Promise<View[]>;
 }
 
 function createLookups(options: PropagationOptions): Lookups {
   const queryTimeoutMs = options.queryTimeoutMs ?? 2000;
-  const fixed = options.resolvers?.length
-    ? makeResolver([...options.resolvers], queryTimeoutMs)
-    : undefined;
-  const authoritative = new Map<string, Promise<Resolver>>();
-  const resolverFor = (name: string) => {
-    if (fixed !== undefined) return Promise.resolve(fixed);
+  if (options.resolvers?.length) {
+    const servers = options.resolvers.map((server) => ({
+      server,
+      resolver: makeResolver([server], queryTimeoutMs),
+    }));
+    return {
+      txt: (name) =>
+        Promise.all(
+          servers.map(async ({ server, resolver }) =>
+            viewOf(server, async () => txtAt(resolver, await followCnames(resolver, name))),
+          ),
+        ),
+    };
+  }
+
+  const authoritative = new Map<string, Promise<Array<{ server: string; resolver: Resolver }>>>();
+  const serversFor = (name: string) => {
     let pending = authoritative.get(name);
     if (pending === undefined) {
-      pending = authoritativeResolver(name, queryTimeoutMs);
+      pending = authoritativeServers(name, queryTimeoutMs);
       authoritative.set(name, pending);
       pending.catch(() => authoritative.delete(name));
     }
     return pending;
   };
+  const system = new Resolver({ timeout: queryTimeoutMs, tries: 2 });
 
   return {
     async txt(name) {
+      let target: string;
+      let servers: Array<{ server: string; resolver: Resolver }>;
       try {
-        let current = name;
-        for (let hop = 0; hop < MAX_CNAME_HOPS; hop++) {
-          const target = await cnameOf(await resolverFor(current), current);
-          if (target === undefined) break;
-          current = target;
-        }
-        const records = await (await resolverFor(current)).resolveTxt(current);
-        return { values: records.map((chunks) => chunks.join('')) };
+        // The CNAME may point into another zone: ask that zone's servers for the TXT.
+        target = await followCnames(system, name);
+        servers = await serversFor(target);
       } catch (error) {
-        if (isNoData(error)) return { values: [] };
-        return { values: [], error };
+        return [{ server: 'system resolver', values: [], error }];
       }
+      return Promise.all(
+        servers.map(({ server, resolver }) => viewOf(server, () => txtAt(resolver, target))),
+      );
     },
   };
+}
+
+async function viewOf(server: string, read: () => Promise<string[]>): Promise<View> {
+  try {
+    return { server, values: await read() };
+  } catch (error) {
+    return { server, values: [], error };
+  }
+}
+
+async function txtAt(resolver: Resolver, name: string): Promise<string[]> {
+  try {
+    const records = await resolver.resolveTxt(name);
+    return records.map((chunks) => chunks.join(''));
+  } catch (error) {
+    if (isNoData(error)) return [];
+    throw error;
+  }
+}
+
+async function followCnames(resolver: Resolver, name: string): Promise<string> {
+  let current = name;
+  for (let hop = 0; hop < MAX_CNAME_HOPS; hop++) {
+    const target = await cnameOf(resolver, current);
+    if (target === undefined) return current;
+    current = target;
+  }
+  return current;
 }
 
 async function cnameOf(resolver: Resolver, name: string): Promise<string | undefined> {
@@ -156,10 +208,10 @@ function makeResolver(servers: string[], timeoutMs: number): Resolver {
 }
 
 /**
- * A resolver aimed at the authoritative servers of the zone holding `name`: walk up the
- * labels until the system resolver returns NS records, then resolve those hosts.
+ * The authoritative servers of the zone holding `name`, one resolver per address: walk
+ * up the labels until the system resolver returns NS records, then resolve those hosts.
  */
-async function authoritativeResolver(name: string, timeoutMs: number): Promise<Resolver> {
+async function authoritativeServers(name: string, timeoutMs: number) {
   const labels = name.split('.');
   for (let i = 0; i < labels.length - 1; i++) {
     const candidate = labels.slice(i).join('.');
@@ -174,7 +226,9 @@ async function authoritativeResolver(name: string, timeoutMs: number): Promise<R
     const addresses = (
       await Promise.all(hosts.map((host) => systemDns.resolve4(host).catch(() => [])))
     ).flat();
-    if (addresses.length > 0) return makeResolver(addresses, timeoutMs);
+    if (addresses.length > 0) {
+      return addresses.map((server) => ({ server, resolver: makeResolver([server], timeoutMs) }));
+    }
   }
   throw new Error(`no authoritative name servers found for ${name}`);
 }

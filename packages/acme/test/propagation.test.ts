@@ -68,6 +68,26 @@ describe('waitForTxtRecords', () => {
     ).rejects.toMatchObject({ code: 'DNS_PROPAGATION_TIMEOUT', seen: [] });
   });
 
+  it('needs every resolver to see the values, and names the one that lags', async () => {
+    const lagging = await startChallTestSrv();
+    const name = '_acme-challenge.split.example.com';
+    await dns.setTxt(name, 'fresh');
+    await lagging.setTxt(name, 'stale');
+
+    try {
+      const failure = waitForTxtRecords(
+        [{ name, values: ['fresh'] }],
+        { ...options(), resolvers: [dns.dnsAddress, lagging.dnsAddress], timeoutMs: 200 },
+        context,
+      );
+
+      await expect(failure).rejects.toMatchObject({ code: 'DNS_WRONG_VALUE', seen: ['stale'] });
+      await expect(failure).rejects.toThrow(lagging.dnsAddress);
+    } finally {
+      await lagging.close();
+    }
+  });
+
   it('rejects with the abort reason', async () => {
     const reason = new Error('stop');
     const controller = new AbortController();
