@@ -59,6 +59,7 @@ export async function runServer(
   const { config } = loaded;
   const app = await createLogger({ level: config.log.level, format: config.log.format });
   const { logger } = app;
+  logCrashes(app, deps);
   logger.info({ version: VERSION, config: config.source.path }, 'starting nexo');
   for (const problem of loaded.warnings) {
     logger.warn({ problem: formatProblem(problem) }, 'config warning');
@@ -109,7 +110,8 @@ async function serveUntilSignal(options: {
     const onStop = (signal: NodeJS.Signals) => {
       if (stopping) {
         logger.warn({ signal }, 'second signal; exiting at once');
-        void app.flush().finally(() => exit(ExitCode.failure));
+        app.flushSync();
+        exit(ExitCode.failure);
         return;
       }
       stopping = true;
@@ -152,4 +154,17 @@ async function applyLive(
 
   if (previous.log.format === next.log.format) return summary;
   return { ...summary, restartRequired: [...summary.restartRequired, 'log.format'] };
+}
+
+/**
+ * A bug that escapes every handler still ends in the log (JSON lines are buffered) before
+ * the process exits with 1, instead of vanishing with the buffer.
+ */
+function logCrashes(app: AppLogger, deps: ServerCommandDeps): void {
+  if (deps.signals !== undefined) return;
+  process.once('uncaughtException', (error) => {
+    app.logger.fatal({ err: error }, 'nexo crashed');
+    app.flushSync();
+    process.exit(ExitCode.failure);
+  });
 }

@@ -16,6 +16,8 @@ export interface AppLogger {
   readonly logger: Logger;
   /** Writes out buffered lines; call before the process exits. Never rejects. */
   flush(): Promise<void>;
+  /** Writes out buffered lines before returning, for a crash or an immediate exit. */
+  flushSync(): void;
 }
 
 /**
@@ -37,6 +39,13 @@ export async function createLogger(options: CreateLoggerOptions): Promise<AppLog
 
   return {
     logger,
+    flushSync: () => {
+      try {
+        (stream as { flushSync?: () => void }).flushSync?.();
+      } catch {
+        // Nothing was buffered, or the destination is gone: nothing more can be done.
+      }
+    },
     flush: () =>
       new Promise<void>((resolve) => {
         try {
