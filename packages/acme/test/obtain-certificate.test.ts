@@ -76,6 +76,30 @@ describe('obtainCertificate against Pebble through the Cloudflare fake', () => {
     first.close();
     second.close();
   });
+
+  it('runs concurrent orders on one client with a single account registration', async () => {
+    const store = createMemoryAccountStore();
+    let saves = 0;
+    const countingStore = {
+      load: store.load,
+      async save(directoryUrl: string, data: { privateKeyPem: string; accountUrl?: string }) {
+        saves += 1;
+        await store.save(directoryUrl, data);
+      },
+    };
+    const client = clientFor(stack, { accountStore: countingStore });
+
+    const certs = await Promise.all(
+      ['one.example.org', 'two.example.org'].map((name) =>
+        client.obtainCertificate({ names: [name], solver: solverFor(stack) }),
+      ),
+    );
+
+    expect(certs.map((cert) => cert.names[0])).toEqual(['one.example.org', 'two.example.org']);
+    expect(saves).toBe(2);
+    expect(stack.cloudflare.records()).toEqual([]);
+    client.close();
+  });
 });
 
 async function importKey(pem: string) {
