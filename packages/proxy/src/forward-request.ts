@@ -135,7 +135,7 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
   onError(error: Error): void {
     this.#upstreamDone();
     if (this.#errorCode !== undefined) return;
-    if (this.#clientClosed) {
+    if (this.#clientGone()) {
       this.#errorCode = 'client_aborted';
       return;
     }
@@ -212,6 +212,12 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     this.#active = false;
     this.#upstream!.entry.active--;
     this.#abort = null;
+  }
+
+  /** True when the client closed or broke off its request body (not an upstream fault). */
+  #clientGone(): boolean {
+    const req = this.#req;
+    return this.#clientClosed || (this.hasBody && req.destroyed && !req.complete);
   }
 
   #canRetry(code: ProxyErrorCode): boolean {

@@ -120,6 +120,7 @@ class ForwardUpgrade implements RequestFacts, Dispatcher.DispatchHandler {
     }
 
     this.#status = statusCode;
+    this.#abort = null;
     socket.write(`HTTP/1.1 ${statusCode} Switching Protocols\r\n${rawHead(rawHeaders, true)}\r\n`);
     if (this.#head.length > 0) upstream.write(this.#head);
 

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { closedPort, send, startProxy, startUpstream, waitFor } from './harness.js';
 
@@ -74,5 +75,31 @@ describe('upstream failures', () => {
     );
 
     expect(outcome).not.toBe('complete');
+  });
+
+  it('reports a client that breaks off its upload as client_aborted, not an upstream fault', async () => {
+    const upstream = await startUpstream(async (req, res) => {
+      for await (const _chunk of req) {
+        // read until the proxy aborts
+      }
+      res.end('unreachable');
+    });
+    const proxied = await startProxy({ upstreams: [upstream.origin] });
+
+    const req = http.request({
+      host: '127.0.0.1',
+      port: proxied.port,
+      method: 'POST',
+      agent: false,
+      headers: { 'content-length': 1_000_000 },
+    });
+    req.on('error', () => {});
+    req.write(Buffer.alloc(1000));
+    await waitFor(() => proxied.proxy.inFlight === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    req.destroy();
+
+    await waitFor(() => proxied.events.length === 1);
+    expect(proxied.events[0]).toMatchObject({ status: 0, errorCode: 'client_aborted' });
   });
 });
