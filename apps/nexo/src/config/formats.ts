@@ -69,8 +69,9 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
 };
 
 function describeUpstream(value: unknown): string {
-  const text = String(value);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && parseHttpUrl(`http://${text}`) !== undefined) {
+  const text = typeof value === 'string' ? value : '';
+  const schemeless = text !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  if (schemeless && parseHttpUrl(`http://${text}`) !== undefined) {
     return `must be an http(s) URL; did you mean "http://${text}"?`;
   }
   return `must be an http(s) URL such as http://127.0.0.1:3000 ${got(value)}`;

@@ -99,7 +99,9 @@ class Walker {
     for (const pair of items) {
       const key = this.key(pair.key, path);
       if (key === undefined) continue;
-      result[key] = this.entry(pair.value, pair.key, [...path, key], depth);
+      const value = this.entry(pair.value, pair.key, [...path, key], depth);
+      // `key:` with nothing after it (say, every item commented out) means "not set".
+      if (value !== null) result[key] = value;
     }
 
     return result;

@@ -129,8 +129,9 @@ function describeType(schema: Schema, data: unknown): string {
   const actual = data === null ? 'it is empty' : `got ${kindOf(data)}`;
 
   if (format !== undefined && types.includes('string')) {
-    const alsoList = types.includes('array') ? ' (or a list of them)' : '';
-    return `${format.describe(data)}${alsoList}`.replace(/ \(got .*\)$/, ` (${actual})`);
+    const alsoList = types.includes('array') ? ', or a list of them' : '';
+    const wanted = format.describe(data).replace(/ \(got .*\)$/, '');
+    return `${wanted}${alsoList} (${actual})`;
   }
   return `must be ${types.map((type) => TYPE_NAMES[type] ?? type).join(' or ')} (${actual})`;
 }

@@ -288,3 +288,34 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('empty values', () => {
+  test('a key with nothing after it reads as not set', () => {
+    const yaml =
+      'cloudflare:\n  api_token: t\n  zone_id:\nwildcards:\n  # - "*.example.com"\nstaging:\nproxies:\n';
+    const { config } = parseConfig({ path: 'config.yaml', text: yaml, env: {} });
+
+    expect(config.wildcards).toEqual([]);
+    expect(config.proxies).toEqual([]);
+    expect(config.acme.staging).toBe(false);
+    expect(config.cloudflare.zoneId).toBeUndefined();
+  });
+
+  test('an empty required value is reported as missing, at its parent', () => {
+    const yaml = 'cloudflare:\n  api_token:\nproxies:\n  a.example.com:\n    upstream:\n';
+    expect(() => parseConfig({ path: 'config.yaml', text: yaml, env: {} })).toThrow(
+      [
+        'config.yaml: 2 errors in config',
+        'config.yaml:2:13: cloudflare.api_token: is required (or api_token_file)',
+        'config.yaml:4:3: proxies."a.example.com": needs an upstream (http://host:port) or a redirect',
+      ].join('\n'),
+    );
+  });
+
+  test('a number where an upstream URL belongs gets no odd suggestion', () => {
+    const yaml = 'cloudflare:\n  api_token: t\nproxies:\n  a.example.com:\n    upstream: 3000\n';
+    expect(() => parseConfig({ path: 'config.yaml', text: yaml, env: {} })).toThrow(
+      'config.yaml:5:15: proxies."a.example.com".upstream: must be an http(s) URL such as http://127.0.0.1:3000, or a list of them (got 3000)',
+    );
+  });
+});
