@@ -20,11 +20,10 @@ export interface RequestFacts {
 }
 
 /**
- * Reads `req`'s raw headers once and builds the upstream's: hop-by-hop headers and
- * those named in `Connection` removed, HTTP/2 pseudo-headers dropped (`:authority`
- * becomes Host), X-Forwarded-* set. Client X-Forwarded-*, Forwarded and X-Real-IP
- * values are kept only from a trusted peer; the client IP is then the right-most
- * untrusted address.
+ * Reads `req`'s raw headers and builds the upstream's: hop-by-hop headers and those
+ * named in `Connection` removed, HTTP/2 pseudo-headers dropped (`:authority` becomes
+ * Host), X-Forwarded-* set. Client X-Forwarded-*, Forwarded and X-Real-IP values are
+ * kept only from a trusted peer; the client IP is then the right-most untrusted address.
  */
 export function readRequestHeaders(
   facts: RequestFacts,
@@ -33,34 +32,81 @@ export function readRequestHeaders(
 ): void {
   const raw = req.rawHeaders;
   const h2 = req.httpVersionMajor === 2;
-  let tokens: string[] | undefined;
-  let host = '';
-  let authority = '';
-  let forwardedFor: string | undefined;
-  let forwardedProto: string | undefined;
-  let forwardedHost: string | undefined;
-  let chunked = false;
+  const seen = scanHeaders(facts, raw);
 
+  const peer = plainAddress(req.socket?.remoteAddress);
+  const peerTrusted = trusted.has(peer);
+  const out = copyEndToEndHeaders(raw, seen.tokens, peerTrusted);
+  facts.host = seen.authority !== '' ? seen.authority : seen.host;
+  facts.hostIndex = out.length + 1;
+  out.push('host', facts.host);
+
+  const proto = h2 ? (req as { scheme?: string }).scheme || 'https' : socketProto(req);
+  if (peerTrusted) {
+    const chain = seen.forwardedFor;
+    out.push('x-forwarded-for', chain === undefined ? peer : `${chain}, ${peer}`);
+    out.push('x-forwarded-proto', seen.forwardedProto ?? proto);
+    out.push('x-forwarded-host', seen.forwardedHost ?? facts.host);
+    facts.clientIp = chain === undefined ? peer : rightmostUntrusted(chain, trusted);
+  } else {
+    out.push('x-forwarded-for', peer, 'x-forwarded-proto', proto, 'x-forwarded-host', facts.host);
+    facts.clientIp = peer;
+  }
+  facts.headers = out;
+
+  facts.hasBody = h2
+    ? !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders
+    : seen.chunked || facts.contentLength > 0;
+}
+
+/** Header values the builder needs but the upstream request does not carry as they are. */
+class HeaderScan {
+  tokens: string[] | undefined;
+  host = '';
+  authority = '';
+  chunked = false;
+  forwardedFor: string | undefined;
+  forwardedProto: string | undefined;
+  forwardedHost: string | undefined;
+
+  reset(): this {
+    this.tokens = undefined;
+    this.host = '';
+    this.authority = '';
+    this.chunked = false;
+    this.forwardedFor = undefined;
+    this.forwardedProto = undefined;
+    this.forwardedHost = undefined;
+    return this;
+  }
+}
+
+// Reused by every call: a scan is synchronous and finishes before the next one starts,
+// so one scratch object spares an allocation per request.
+const scratch = new HeaderScan();
+
+function scanHeaders(facts: RequestFacts, raw: readonly string[]): HeaderScan {
+  const seen = scratch.reset();
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const value = raw[i + 1]!;
     if (name.charCodeAt(0) === 0x3a) {
-      if (name === ':authority') authority = value;
+      if (name === ':authority') seen.authority = value;
       continue;
     }
 
     switch (headerKind(name)) {
       case HeaderKind.Connection:
-        tokens = connectionTokens(value, tokens);
+        seen.tokens = connectionTokens(value, seen.tokens);
         break;
       case HeaderKind.Host:
-        host = value;
+        seen.host = value;
         break;
       case HeaderKind.ContentLength:
         facts.contentLength = parseLength(value);
         break;
       case HeaderKind.TransferEncoding:
-        chunked = true;
+        seen.chunked = true;
         break;
       case HeaderKind.Upgrade:
         facts.upgrade = value;
@@ -69,39 +115,18 @@ export function readRequestHeaders(
         facts.hasAuthorization = true;
         break;
       case HeaderKind.XForwardedFor:
-        forwardedFor = forwardedFor === undefined ? value : `${forwardedFor}, ${value}`;
+        seen.forwardedFor =
+          seen.forwardedFor === undefined ? value : `${seen.forwardedFor}, ${value}`;
         break;
       case HeaderKind.XForwardedProto:
-        forwardedProto ??= value;
+        seen.forwardedProto ??= value;
         break;
       case HeaderKind.XForwardedHost:
-        forwardedHost ??= value;
+        seen.forwardedHost ??= value;
         break;
     }
   }
-
-  const peer = plainAddress(req.socket?.remoteAddress);
-  const peerTrusted = trusted.has(peer);
-  const out = copyEndToEndHeaders(raw, tokens, peerTrusted);
-  facts.host = authority !== '' ? authority : host;
-  facts.hostIndex = out.length + 1;
-  out.push('host', facts.host);
-
-  facts.hasBody = h2
-    ? !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders
-    : chunked || facts.contentLength > 0;
-
-  const proto = h2 ? (req as { scheme?: string }).scheme || 'https' : socketProto(req);
-  if (peerTrusted) {
-    out.push('x-forwarded-for', forwardedFor === undefined ? peer : `${forwardedFor}, ${peer}`);
-    out.push('x-forwarded-proto', forwardedProto ?? proto);
-    out.push('x-forwarded-host', forwardedHost ?? facts.host);
-    facts.clientIp = forwardedFor === undefined ? peer : rightmostUntrusted(forwardedFor, trusted);
-  } else {
-    out.push('x-forwarded-for', peer, 'x-forwarded-proto', proto, 'x-forwarded-host', facts.host);
-    facts.clientIp = peer;
-  }
-  facts.headers = out;
+  return seen;
 }
 
 function copyEndToEndHeaders(
