@@ -231,10 +231,8 @@ export class CertificateMaintainer {
         if (fresh !== undefined) return fresh;
       }
 
-      logger.info(
-        { names: planned.domains },
-        current ? 'renewing certificate' : 'obtaining certificate',
-      );
+      const reason = force ? 'forced' : issueReason(planned, current);
+      logger.info({ names: planned.domains, reason }, 'certificate attempt started');
       const issued = await this.#issue(config, planned, signal).catch(async (error: unknown) => {
         await this.#recordFailure(config, planned, error, logger);
         throw error;
@@ -247,7 +245,7 @@ export class CertificateMaintainer {
         ...(issued.renewalWindow === undefined ? {} : { renewalWindow: issued.renewalWindow }),
       });
       this.#serve(record);
-      logger.info({ not_after: record.meta.notAfter?.toISOString() }, 'certificate obtained');
+      logger.info({ not_after: record.meta.notAfter?.toISOString() }, 'certificate now served');
       this.#wake(MIN_WAKE_MS);
       return record;
     } finally {
@@ -389,6 +387,11 @@ export function needsIssue(
   return renewal.due
     ? { action: 'issue', reason: 'due' }
     : { action: 'none', nextCheckAt: renewal.renewAt };
+}
+
+function issueReason(planned: PlannedCertificate, record: CertificateRecord | undefined): string {
+  const decision = needsIssue(planned, record, new Date());
+  return decision.action === 'issue' ? decision.reason : 'due';
 }
 
 function coversPlan(meta: CertificateMeta, planned: PlannedCertificate): boolean {

@@ -10,7 +10,7 @@ import type { TLSSocket } from 'node:tls';
  *
  * HTTP/1.1 requests must be reported with {@link requestStarted}; HTTP/2 sessions close
  * themselves once their streams are done. Upgraded sockets (WebSocket) are marked with
- * {@link upgraded}: their owner closes them politely, the deadline cuts them otherwise.
+ * {@link upgraded}: drain ends them with a FIN, the deadline cuts them otherwise.
  */
 export class ConnectionTracker {
   /** Every accepted TCP socket, for the cut at the deadline. */
@@ -18,7 +18,7 @@ export class ConnectionTracker {
   /** HTTP/1.1 sockets (TLS or plain) and how many requests each has in flight. */
   readonly #http1 = new Map<Socket, number>();
   readonly #sessions = new Set<Http2Session>();
-  readonly #upgraded = new WeakSet<Socket>();
+  readonly #upgraded = new Set<Socket>();
   #whenEmpty: Array<() => void> = [];
   #draining = false;
 
@@ -54,9 +54,10 @@ export class ConnectionTracker {
     };
   }
 
-  /** The socket now carries an upgraded protocol: leave it to its owner. */
+  /** The socket now carries an upgraded protocol (WebSocket): only shutdown touches it. */
   upgraded(socket: Socket): void {
     this.#upgraded.add(socket);
+    socket.once('close', () => this.#upgraded.delete(socket));
     this.#http1.delete(socket);
   }
 
@@ -70,6 +71,10 @@ export class ConnectionTracker {
     for (const session of this.#sessions) {
       if (!session.closed) session.close();
     }
+    // Upgraded connections never end by themselves; the proxy relays their bytes without
+    // knowing the frames, so the politest close is a TLS close_notify and FIN, after which
+    // the proxy ends the upstream side too.
+    for (const socket of this.#upgraded) socket.end();
   }
 
   /** Resolves once every tracked connection is closed, or at the deadline, cutting the rest. */

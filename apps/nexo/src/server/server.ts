@@ -233,12 +233,33 @@ async function shutdown(options: ShutdownOptions): Promise<void> {
   tracker.drain();
 
   const [, { forced }] = await Promise.all([
-    options.proxy.close({ deadlineMs: options.deadlineMs }),
+    withinDeadline(options.proxy.close({ deadlineMs: options.deadlineMs }), options, 'proxy'),
     tracker.closed(options.deadlineMs),
     options.certificates.close(),
   ]);
-  await stopped;
+  await withinDeadline(stopped, options, 'listeners');
   logger.info({ forced_connections: forced }, 'server closed');
+}
+
+/** Grace after the deadline for closes that should have finished by then. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Waits for `closing`, but never much past the deadline: shutdown must end even when a
+ * part waits for something that will never finish (an upstream stream nobody reads).
+ */
+async function withinDeadline(
+  closing: Promise<unknown>,
+  options: ShutdownOptions,
+  part: string,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(resolve, options.deadlineMs + CLOSE_GRACE_MS, 'late');
+  });
+  const outcome = await Promise.race([closing, late]);
+  clearTimeout(timer);
+  if (outcome === 'late') options.logger.warn({ part }, 'close did not finish by the deadline');
 }
 
 function closeServer(server: HttpServer | Http2SecureServer): Promise<void> {

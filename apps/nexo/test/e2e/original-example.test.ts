@@ -115,7 +115,7 @@ describe('nexo server with the original example config', { timeout: 120_000 }, (
     await nexo.waitForLog((entry) => entry.msg === 'certificate check done');
 
     expect(stack.cloudflare.requests.length).toBe(cloudflareCalls);
-    expect(nexo.logs.filter((entry) => entry.msg === 'obtaining certificate')).toEqual([]);
+    expect(nexo.logs.filter((entry) => entry.msg === 'certificate attempt started')).toEqual([]);
   });
 
   it('serves the stored certificates when the CA is down at start', async () => {
