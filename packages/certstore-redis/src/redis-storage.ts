@@ -53,7 +53,10 @@ export interface RedisStorageOptions {
   connectTimeoutMs?: number;
   /** Longest wait between reconnection attempts (backoff starts at 100 ms). Default 5 s. */
   maxReconnectDelayMs?: number;
-  /** Default lease of a lock when `lock()` gets none. Default 60 s. */
+  /**
+   * Default lease of a lock when `lock()` gets none. Default 20 s: a refresh is one cheap
+   * command, so a short lease lets another instance take over soon after a holder dies.
+   */
   leaseMs?: number;
   /** How often a waiting `lock()` tries again. Default 1 s. */
   lockPollIntervalMs?: number;
@@ -93,7 +96,7 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
     this.prefix = validatePrefix(options.prefix ?? 'nexo');
     this.#keys = redisKeys(this.prefix);
     this.#logger = (options.logger ?? silentLogger).child({ storage: 'redis' });
-    this.#leaseMs = options.leaseMs ?? 60_000;
+    this.#leaseMs = options.leaseMs ?? 20_000;
     this.#lockPollIntervalMs = options.lockPollIntervalMs ?? 1000;
     this.#autoRefresh = options.autoRefresh ?? true;
     this.#cipher =
