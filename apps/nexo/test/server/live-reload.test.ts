@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { CertificateStore, FileStorage } from '@nexo/certstore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type ClientOptions, WebSocket, WebSocketServer } from 'ws';
 import type { NexoConfig, ProxyConfig } from '../../src/config/types.js';
 import { type NexoServer, startServer } from '../../src/server/index.js';
 import { makeConfig, upstream } from './config-fixture.js';
@@ -194,7 +194,7 @@ describe('live reload', { timeout: 60_000 }, () => {
       ca: ca.certPem,
       servername: 'stream.example.com',
       headers: { host: 'stream.example.com' },
-    });
+    } as ClientOptions & { servername: string });
     await once(ws, 'open');
 
     const events: string[] = [];
