@@ -72,6 +72,8 @@ export class UpstreamPools {
       headersTimeout: options.upstreamHeadersMs,
       bodyTimeout: options.upstreamBodyMs,
       connect: { timeout: options.upstreamConnectMs },
+      // undici's default (16 KB) would turn an upstream's large cookies or CSP into 502s.
+      maxHeaderSize: options.maxHeaderBytes,
     });
   }
 }

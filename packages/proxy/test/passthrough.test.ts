@@ -96,4 +96,23 @@ describe('requests and responses pass through unchanged', () => {
     expect((await readAll(res)).toString()).toBe('ok');
     expect(consumed).toBe(size * count);
   });
+
+  it('relays upstream response headers larger than 16 KB', async () => {
+    const upstream = await startUpstream((_req, res) => {
+      res.writeHead(200, { 'x-large': 'v'.repeat(40_000) }).end('ok');
+    });
+    const proxied = await startProxy({ upstreams: [upstream.origin] });
+
+    const req = http.get({
+      host: '127.0.0.1',
+      port: proxied.port,
+      agent: false,
+      maxHeaderSize: 100_000,
+    });
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    res.resume();
+
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-large']).toHaveLength(40_000);
+  });
 });

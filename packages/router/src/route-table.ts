@@ -120,7 +120,8 @@ class StaticRouteTable<T> implements RouteTable<T> {
     const candidates = this.#wildcards.get(host.length - dot - 1);
     if (candidates === undefined) return undefined;
 
-    for (const candidate of candidates) {
+    for (let i = 0; i < candidates.length; i++) {
+      const candidate = candidates[i]!;
       if (host.endsWith(candidate.suffix)) return candidate.value;
     }
     return undefined;
