@@ -1,1 +1,69 @@
-export async function profileNexo() {}
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { measureRun } from './measure.mjs';
+import { nexoProxy } from './proxies/nexo.mjs';
+import { scenarioById } from './scenarios.mjs';
+
+const TOP_FRAMES = 15;
+
+/**
+ * Runs Nexo under `node --cpu-prof` on HTTP/1.1 TLS 1 KiB and returns its top frames by
+ * self time, so the report can say where its hot path goes.
+ * @param {{ ctx: object, options: object, track: Function }} options
+ */
+export async function profileNexo({ ctx, options, track }) {
+  const dir = path.join(ctx.workDir, 'cpu-profile');
+  mkdirSync(dir, { recursive: true });
+  const run = await measureRun({
+    proxy: nexoProxy,
+    scenario: scenarioById('h1-tls'),
+    ctx,
+    durationS: options.durationS,
+    warmupS: options.warmupS,
+    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    track,
+  });
+
+  const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+  if (!file) {
+    process.stdout.write('bench: nexo wrote no CPU profile (did it exit cleanly on SIGTERM?)\n');
+    return undefined;
+  }
+  const summary = summarizeProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+  for (const frame of summary.top) {
+    process.stdout.write(`  ${frame.selfPct.toFixed(1)}%  ${frame.name}  ${frame.where}\n`);
+  }
+  return { rps: run.rps, ...summary };
+}
+
+/** Self time per function (name + file + line) over the whole profile, largest first. */
+export function summarizeProfile(profile) {
+  const hits = new Map();
+  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+
+  const frames = new Map();
+  for (const node of profile.nodes) {
+    const count = hits.get(node.id) ?? 0;
+    if (count === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
+    const key = `${functionName}\u0000${where}`;
+    const frame = frames.get(key) ?? { name: functionName || '(anonymous)', where, hits: 0 };
+    frame.hits += count;
+    frames.set(key, frame);
+  }
+
+  const total = profile.samples.length;
+  const top = [...frames.values()]
+    .sort((a, b) => b.hits - a.hits)
+    .slice(0, TOP_FRAMES)
+    .map((frame) => ({ ...frame, selfPct: (frame.hits / total) * 100 }));
+  return { samples: total, top };
+}
+
+function shortUrl(url) {
+  const marker = url.indexOf('/node_modules/');
+  if (marker !== -1) return url.slice(marker + 1);
+  const repo = url.indexOf('/apps/') !== -1 ? url.indexOf('/apps/') : url.indexOf('/packages/');
+  return repo !== -1 ? url.slice(repo + 1) : url.replace('file://', '');
+}

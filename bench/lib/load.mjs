@@ -87,17 +87,22 @@ async function h2load({ scenario, ctx, httpsPort, durationS, onStart }) {
 /** Parses h2load's summary; latencies (ms, sorted) come from its per-request log. */
 export function parseH2load(text, latenciesMs) {
   const rps = Number(text.match(/finished in [\d.]+\w+, ([\d.]+) req\/s/)?.[1]);
-  const counts = text.match(/requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded/);
-  const codes = text.match(/status codes: (\d+) 2xx/);
+  const counts = text.match(
+    /requests: \d+ total, \d+ started, (\d+) done, \d+ succeeded, (\d+) failed, \d+ errored, (\d+) timeout/,
+  );
+  const codes = text.match(/status codes: \d+ 2xx, \d+ 3xx, (\d+) 4xx, (\d+) 5xx/);
   if (!Number.isFinite(rps) || !counts) throw new Error(`could not read h2load output:\n${text}`);
   const protocol = text.match(/Application protocol: (\S+)/)?.[1];
-  const done = Number(counts[2]);
+  const done = Number(counts[1]);
+  // "failed" already includes errored streams; 4xx/5xx answers are failures for us too.
+  const failed = Number(counts[2]) + Number(counts[3]);
+  const badStatus = codes ? Number(codes[1]) + Number(codes[2]) : 0;
   return {
     rps,
     requests: done,
     p50Ms: quantile(latenciesMs, 0.5),
     p99Ms: quantile(latenciesMs, 0.99),
-    errors: done - Number(codes?.[1] ?? 0),
+    errors: Math.max(failed, badStatus),
     note: protocol === 'h2' ? undefined : `negotiated ${protocol ?? 'nothing'}, not h2`,
   };
 }

@@ -25,7 +25,7 @@ export function startPinned(options) {
   exited.then(() => {
     alive = false;
   });
-  return { child, pid: child.pid, exited, isAlive: () => alive };
+  return { child, pid: child.pid, exited, isAlive: () => alive, logFile: options.logFile };
 }
 
 /**

@@ -24,7 +24,7 @@ function nodePeer({ id, script, scenarios }) {
     id,
     scenarios,
 
-    start({ ctx, httpPort, httpsPort }) {
+    start({ ctx, httpPort, httpsPort, nodeFlags = [] }) {
       const dir = path.join(ctx.workDir, id);
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, 'config.json');
@@ -41,14 +41,15 @@ function nodePeer({ id, script, scenarios }) {
       };
       writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
 
-      const args = [path.join(PEERS_DIR, script), file];
+      const args = [...nodeFlags, path.join(PEERS_DIR, script), file];
       const proc = startPinned({
         cpu: ctx.proxyCpu,
         command: process.execPath,
         args,
         logFile: path.join(dir, 'stdout.log'),
       });
-      return { proc, command: `node bench/peers/${script} ${file}`, configFile: file };
+      const shown = [...nodeFlags, `bench/peers/${script}`, file];
+      return { proc, command: `node ${shown.join(' ')}`, configFile: file };
     },
   };
 }
