@@ -18,6 +18,8 @@ export interface HttpsListenerOptions {
   sniCallback: SniCallback;
   limits: LimitsConfig;
   onRequest: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+  /** `Expect: 100-continue` requests; without it Node would send 100 unconditionally. */
+  onCheckContinue: (req: Http2ServerRequest, res: Http2ServerResponse) => void;
   onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
@@ -45,6 +47,7 @@ export function createHttpsListener(options: HttpsListenerOptions): Http2SecureS
   server.setTimeout(limits.idleTimeoutMs);
 
   server.on('request', options.onRequest);
+  server.on('checkContinue', options.onCheckContinue);
   server.on('upgrade', options.onUpgrade);
   return server;
 }

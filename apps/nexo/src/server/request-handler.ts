@@ -38,7 +38,16 @@ type Resolution = { route: Route; host: string } | { status: number; text: strin
 export function createRequestHandlers(options: RequestHandlerOptions) {
   const { proxy, tracker, accessLogger } = options;
 
+  /** A request with `Expect: 100-continue`: the proxy decides whether to send 100. */
+  function onCheckContinue(req: AnyRequest, res: AnyServerResponse): void {
+    handle(req, res, true);
+  }
+
   function onRequest(req: AnyRequest, res: AnyServerResponse): void {
+    handle(req, res, false);
+  }
+
+  function handle(req: AnyRequest, res: AnyServerResponse, expectsContinue: boolean): void {
     if (req.httpVersionMajor === 1) trackHttp1(req, res);
     const resolution = resolve(req, options);
 
@@ -57,7 +66,8 @@ export function createRequestHandlers(options: RequestHandlerOptions) {
       });
       return;
     }
-    proxy.handleRequest(req, res, route.target);
+    if (expectsContinue) proxy.handleCheckContinue(req, res, route.target);
+    else proxy.handleRequest(req, res, route.target);
   }
 
   function onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -78,7 +88,7 @@ export function createRequestHandlers(options: RequestHandlerOptions) {
     if (tracker.draining) res.setHeader('connection', 'close');
   }
 
-  return { onRequest, onUpgrade };
+  return { onRequest, onCheckContinue, onUpgrade };
 }
 
 function resolve(req: AnyRequest, options: RequestHandlerOptions): Resolution {

@@ -151,6 +151,7 @@ async function listen(options: ListenOptions): Promise<Listeners> {
     sniCallback: options.certificates.sniCallback,
     limits: config.limits,
     onRequest: handlers.onRequest,
+    onCheckContinue: handlers.onCheckContinue,
     onUpgrade: handlers.onUpgrade,
   });
   tracker.attach(https, { tls: true });

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -288,5 +289,87 @@ describe('startServer', { timeout: 30_000 }, () => {
     const meta = await store.loadMeta(directoryUrl, 'missing.example.com');
     expect(meta?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now());
     expect(logger.lines.some((line) => line.msg === 'certificate attempt failed')).toBe(true);
+  });
+
+  it('answers Expect: 100-continue with 413 when the announced body is too large', async () => {
+    const { port } = await exampleServer({
+      limits: { ...makeConfig({ certDir: '/tmp' }).limits, maxBodyBytes: 1000 },
+    });
+    const send = (length: number) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          servername: 'api.example.com',
+          headers: { host: 'api.example.com', expect: '100-continue', 'content-length': length },
+          ca: ca.certPem,
+          agent: false,
+        });
+        req.on('continue', () => req.end(Buffer.alloc(length)));
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+      });
+
+    expect(await send(5000)).toBe(413);
+    expect(await send(10)).toBe(200);
+  });
+
+  it("serves the original nexo's <cert_dir>/<name>.crt files", async () => {
+    const api = await startUpstream('api');
+    const certDir = await mkdtemp(join(tmpdir(), 'nexo-legacy-'));
+    cleanups.push(() => rm(certDir, { recursive: true, force: true }));
+    const legacy = await ca.issue(['*.example.com']);
+    await writeFile(join(certDir, '*.example.com.crt'), legacy.certificatePem);
+    await writeFile(join(certDir, '*.example.com.key'), legacy.privateKeyPem, { mode: 0o600 });
+
+    const base = makeConfig({ certDir });
+    const { port } = await start(
+      makeConfig({
+        certDir,
+        acme: { ...base.acme, directoryUrl },
+        wildcards: ['*.example.com'],
+        proxies: [upstream('api.example.com', api.url)],
+      }),
+    );
+    const res = await request({
+      port,
+      servername: 'api.example.com',
+      ca: ca.certPem,
+      protocol: 'h2',
+    });
+    expect(res.body).toBe('api api.example.com /');
+  });
+
+  it('keeps the persisted backoff across a restart instead of retrying at once', async () => {
+    const api = await startUpstream('api');
+    const certDir = await certDirWith({ directoryUrl }, []);
+    const base = makeConfig({ certDir });
+    const config = makeConfig({
+      certDir,
+      acme: { ...base.acme, directoryUrl },
+      renewal: { ...base.renewal, backoffInitialMs: 60_000, backoffMaxMs: 120_000 },
+      proxies: [upstream('missing.example.com', api.url)],
+    });
+    const attempts = (lines: Array<{ msg: string | undefined }>) =>
+      lines.filter((line) => line.msg === 'certificate attempt started').length;
+
+    const first = await start(config);
+    await expect.poll(() => attempts(first.logger.lines), { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(() => first.logger.lines.some((line) => line.msg === 'certificate attempt failed'), {
+        timeout: 20_000,
+      })
+      .toBe(true);
+    await first.server.close({ deadlineMs: 500 });
+
+    const second = await start(config);
+    await expect
+      .poll(() => second.logger.lines.some((line) => line.msg === 'certificate check done'))
+      .toBe(true);
+    expect(attempts(second.logger.lines)).toBe(0);
   });
 });
