@@ -96,8 +96,8 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
     this.prefix = validatePrefix(options.prefix ?? 'nexo');
     this.#keys = redisKeys(this.prefix);
     this.#logger = (options.logger ?? silentLogger).child({ storage: 'redis' });
-    this.#leaseMs = options.leaseMs ?? 20_000;
-    this.#lockPollIntervalMs = options.lockPollIntervalMs ?? 1000;
+    this.#leaseMs = durationMs('leaseMs', options.leaseMs, 20_000);
+    this.#lockPollIntervalMs = durationMs('lockPollIntervalMs', options.lockPollIntervalMs, 1000);
     this.#autoRefresh = options.autoRefresh ?? true;
     this.#cipher =
       options.encryptionKey === undefined ? undefined : createValueCipher(options.encryptionKey);
@@ -106,9 +106,9 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
       client: options.client,
       password: options.password,
       tls: options.tls,
-      operationTimeoutMs: options.operationTimeoutMs ?? 5000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      maxReconnectDelayMs: options.maxReconnectDelayMs ?? 5000,
+      operationTimeoutMs: durationMs('operationTimeoutMs', options.operationTimeoutMs, 5000),
+      connectTimeoutMs: durationMs('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+      maxReconnectDelayMs: durationMs('maxReconnectDelayMs', options.maxReconnectDelayMs, 5000),
       logger: this.#logger,
     });
     this.#feed = new ChangeFeed({
@@ -116,8 +116,11 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
       channel: this.#keys.changesChannel,
       scanModified: (prefix) => this.#scanModified(prefix),
       redisTimeMs: () => this.#redisTimeMs(),
-      rescanIntervalMs: options.rescanIntervalMs ?? 60_000,
-      retryDelayMs: options.maxReconnectDelayMs ?? 5000,
+      rescanIntervalMs:
+        options.rescanIntervalMs === 0
+          ? 0
+          : durationMs('rescanIntervalMs', options.rescanIntervalMs, 60_000),
+      retryDelayMs: durationMs('maxReconnectDelayMs', options.maxReconnectDelayMs, 5000),
       logger: this.#logger.child({ component: 'change-feed' }),
     });
   }
@@ -201,7 +204,7 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
    */
   async lock(name: string, options?: LockOptions): Promise<Lock> {
     assertStorageKey(name);
-    const leaseMs = options?.leaseMs ?? this.#leaseMs;
+    const leaseMs = durationMs('leaseMs', options?.leaseMs, this.#leaseMs);
     const redisKey = this.#keys.lock(name);
     const token = randomBytes(16).toString('hex');
     const signal = options?.signal;
@@ -334,6 +337,16 @@ function validatePrefix(prefix: string): string {
   throw new TypeError(
     `invalid redis storage prefix ${JSON.stringify(prefix)}: use 1 to 64 characters ` +
       'of A-Z a-z 0-9 . _ -',
+  );
+}
+
+/** `value` (or `fallback`) when it is a whole number of milliseconds above zero. */
+function durationMs(name: string, value: number | undefined, fallback: number): number {
+  const ms = value ?? fallback;
+  if (Number.isSafeInteger(ms) && ms > 0) return ms;
+
+  throw new RangeError(
+    `RedisStorage option ${name} must be a whole number of ms above 0, got ${ms}`,
   );
 }
 

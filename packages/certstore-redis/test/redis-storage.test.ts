@@ -130,5 +130,7 @@ describe('RedisStorage values', () => {
 
     await expect(storage.prepare()).resolves.toBeUndefined();
     expect(() => factory.open({ prefix: 'bad prefix*' })).toThrow(/invalid redis storage prefix/);
+    expect(() => factory.open({ prefix: 'p', leaseMs: 0.5 })).toThrow(/leaseMs must be/);
+    await expect(storage.lock('x', { leaseMs: -1 })).rejects.toThrow(/leaseMs must be/);
   });
 });
