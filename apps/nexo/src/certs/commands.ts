@@ -1,4 +1,9 @@
-import { CertificateCache, type CertificateMeta, planRenewal } from '@nexo/certstore';
+import {
+  CertificateCache,
+  type CertificateMeta,
+  type CertificateStore,
+  planRenewal,
+} from '@nexo/certstore';
 import type { NexoConfig } from '../config/types.js';
 import { type Logger, silentLogger } from '../server/logger.js';
 import { createAcmeIssuer } from './acme-issuer.js';
@@ -31,7 +36,18 @@ export interface CertificateListing {
  * next renewal and the last error. Reads the store only: never contacts the CA.
  */
 export async function listCertificates(config: NexoConfig): Promise<CertificateListing[]> {
-  const { store } = await openCertificateStore(config, silentLogger);
+  const opened = await openCertificateStore(config, silentLogger);
+  try {
+    return await listStored(opened.store, config);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function listStored(
+  store: CertificateStore,
+  config: NexoConfig,
+): Promise<CertificateListing[]> {
   const directoryUrl = config.acme.directoryUrl;
   const plan = planCertificates({
     hosts: config.proxies.map((entry) => entry.host),
@@ -106,7 +122,8 @@ export async function renewCertificate(
   logger: Logger,
 ): Promise<CertificateListing> {
   const certLogger = logger.child({ component: 'certificates' });
-  const { store } = await openCertificateStore(config, certLogger);
+  const opened = await openCertificateStore(config, certLogger);
+  const { store } = opened;
   const maintainer = new CertificateMaintainer({
     store,
     cache: new CertificateCache({ logger: certLogger }),
@@ -122,5 +139,6 @@ export async function renewCertificate(
     return listing(name, planned?.domains, record.meta, true, new Date());
   } finally {
     await maintainer.close();
+    await opened.close();
   }
 }

@@ -1,16 +1,33 @@
-import { CertificateStore, FileStorage, type Locker, type Storage } from '@nexo/certstore';
-import type { NexoConfig } from '../config/types.js';
+import { readFile } from 'node:fs/promises';
+import {
+  CertificateStore,
+  FileStorage,
+  type Locker,
+  type Storage,
+  type StorageWatcher,
+} from '@nexo/certstore';
+import type { NexoConfig, RedisStorageConfig } from '../config/types.js';
 import type { Logger } from '../server/logger.js';
+
+/** A storage backend as Nexo uses it: optional abilities are checked at run time. */
+export type NexoStorage = Storage &
+  Locker &
+  Partial<StorageWatcher> & {
+    close?: () => Promise<void>;
+  };
 
 export interface OpenedStore {
   store: CertificateStore;
-  storage: Storage & Locker;
+  storage: NexoStorage;
+  /** Closes connections the storage holds (Redis); harmless for files. */
+  close(): Promise<void>;
 }
 
 /**
  * Opens the certificate storage the config names. File storage keeps everything under
  * `cert_dir` (certificates, ACME account, renewal state and locks), so one volume holds
- * all of Nexo's state next to the original nexo's `<name>.crt` files.
+ * all of Nexo's state next to the original nexo's `<name>.crt` files. Redis storage is
+ * loaded only when configured, so file users never load a Redis client.
  */
 export async function openCertificateStore(
   config: NexoConfig,
@@ -18,16 +35,35 @@ export async function openCertificateStore(
 ): Promise<OpenedStore> {
   const storage = await openStorage(config, logger);
   const store = new CertificateStore({ storage, locker: storage, logger });
-  return { store, storage };
+  return { store, storage, close: async () => storage.close?.() };
 }
 
-async function openStorage(config: NexoConfig, logger: Logger): Promise<Storage & Locker> {
+async function openStorage(config: NexoConfig, logger: Logger): Promise<NexoStorage> {
   const settings = config.storage;
-  if (settings.type === 'file') {
-    return new FileStorage({ root: settings.certDir, logger });
-  }
+  if (settings.type === 'file') return new FileStorage({ root: settings.certDir, logger });
+  return openRedisStorage(settings, logger);
+}
 
-  throw new Error(
-    `storage type "${settings.type}" is not supported by this build; use storage.type: file`,
-  );
+async function openRedisStorage(settings: RedisStorageConfig, logger: Logger) {
+  const { RedisStorage } = await import('@nexo/certstore-redis');
+  const ca = settings.tlsCaFile === undefined ? undefined : await readCa(settings.tlsCaFile);
+
+  return new RedisStorage({
+    url: settings.url,
+    prefix: settings.prefix,
+    ...(settings.password === undefined ? {} : { password: settings.password }),
+    ...(ca === undefined ? {} : { tls: { ca } }),
+    ...(settings.encryptionKey === undefined ? {} : { encryptionKey: settings.encryptionKey }),
+    logger,
+  });
+}
+
+async function readCa(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new Error(`cannot read storage.tls.ca_file ${path}; check the path and permissions`, {
+      cause,
+    });
+  }
 }

@@ -10,7 +10,7 @@ import type { ServerCertificates } from '../server/certificates-port.js';
 import type { Logger } from '../server/logger.js';
 import { createAcmeIssuer } from './acme-issuer.js';
 import { CertificateMaintainer } from './certificate-maintainer.js';
-import { openCertificateStore } from './open-store.js';
+import { type OpenedStore, openCertificateStore } from './open-store.js';
 
 export interface OpenServerCertificatesOptions {
   config: NexoConfig;
@@ -27,7 +27,8 @@ export async function openServerCertificates(
 ): Promise<ServerCertificates> {
   const logger = options.logger.child({ component: 'certificates' });
   const { config } = options;
-  const { store } = await openCertificateStore(config, logger);
+  const opened = await openCertificateStore(config, logger);
+  const { store } = opened;
   await importLegacy(store, config, logger);
   const cache = new CertificateCache({ secureContextOptions: { minVersion: 'TLSv1.2' }, logger });
 
@@ -39,14 +40,45 @@ export async function openServerCertificates(
     logger,
   });
 
+  let latest = config;
+  const stopWatching = watchSharedStore(opened, () => loadStored(store, cache, latest, logger));
+
   return {
     sniCallback: cache.sniCallback,
     coversHost(servername, host) {
       const entry = cache.resolve(servername);
       return entry !== undefined && certificateCovers(entry.names, host);
     },
-    follow: (next) => maintainer.follow(next),
-    close: () => maintainer.close(),
+    follow(next) {
+      latest = next;
+      maintainer.follow(next);
+    },
+    async close() {
+      stopWatching();
+      await maintainer.close();
+      await opened.close();
+    },
+  };
+}
+
+const WATCH_DEBOUNCE_MS = 200;
+
+/**
+ * With a shared store (Redis), certificates another instance obtained or renewed are
+ * served here within moments of being saved: a burst of changes triggers one reload.
+ */
+function watchSharedStore(opened: OpenedStore, reload: () => Promise<void>): () => void {
+  const { storage } = opened;
+  if (storage.watch === undefined) return () => {};
+
+  let timer: NodeJS.Timeout | undefined;
+  const stop = storage.watch('certificates/', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => void reload(), WATCH_DEBOUNCE_MS);
+  });
+  return () => {
+    clearTimeout(timer);
+    stop();
   };
 }
 
@@ -56,12 +88,17 @@ async function loadStored(
   config: NexoConfig,
   logger: Logger,
 ): Promise<void> {
-  const { records } = await store.loadAll();
+  const { records } = await store.loadAll().catch((error: unknown) => {
+    logger.error({ err: error }, 'stored certificates could not be read');
+    return { records: [] };
+  });
 
   // Certificates of the CA in use go last, so they win over another CA's for one name.
   const current = config.acme.directoryUrl;
   const ordered = [...records].sort((a, b) => rank(a, current) - rank(b, current));
   for (const record of ordered) {
+    const cached = record.names[0] === undefined ? undefined : cache.get(record.names[0]);
+    if (cached !== undefined && cached.serial === record.meta.serial) continue;
     try {
       cache.set(record);
     } catch (error) {
