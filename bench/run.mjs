@@ -42,6 +42,7 @@ async function main() {
   });
 
   const ctx = prepare();
+  ctx.keep = options.keep;
   ctx.originPort = await freePort();
   let failed = true;
   try {
@@ -59,7 +60,7 @@ async function main() {
     }
   } finally {
     await stopAll();
-    if (!failed) rmSync(ctx.workDir, { recursive: true, force: true });
+    if (!failed && !options.keep) rmSync(ctx.workDir, { recursive: true, force: true });
     else process.stderr.write(`bench: logs and configs kept in ${ctx.workDir}\n`);
   }
 }

@@ -13,6 +13,7 @@ const USAGE = `usage: pnpm bench [options]
   --soak <minutes>    instead of the matrix: moderate load on one proxy (default nexo),
                       RSS and heap (from --trace-gc) sampled every 10 s
   --no-doc            do not rewrite docs/benchmarks.md and the chart
+  --keep              keep the temporary directory (configs, certificates, logs)
   --help`;
 
 /**
@@ -29,6 +30,7 @@ export function parseArgs(argv) {
     profile: false,
     soakMinutes: 0,
     writeDoc: true,
+    keep: false,
     quick: false,
   };
 
@@ -48,6 +50,7 @@ export function parseArgs(argv) {
     else if (arg === '--profile') options.profile = true;
     else if (arg === '--soak') options.soakMinutes = positive(next(), arg);
     else if (arg === '--no-doc') options.writeDoc = false;
+    else if (arg === '--keep') options.keep = true;
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }

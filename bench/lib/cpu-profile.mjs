@@ -30,22 +30,34 @@ export async function profileNexo({ ctx, options, track }) {
     return undefined;
   }
   const summary = summarizeProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+  for (const { area, selfPct } of summary.byArea) {
+    process.stdout.write(`  ${selfPct.toFixed(1)}%  ${area}\n`);
+  }
   for (const frame of summary.top) {
     process.stdout.write(`  ${frame.selfPct.toFixed(1)}%  ${frame.name}  ${frame.where}\n`);
   }
   return { rps: run.rps, ...summary };
 }
 
-/** Self time per function (name + file + line) over the whole profile, largest first. */
+/**
+ * Self time per function (name + file + line), largest first, and per area (Nexo's own
+ * code, undici, Node's core, native code, GC), as shares of the busy (non-idle) samples.
+ */
 export function summarizeProfile(profile) {
   const hits = new Map();
   for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const idleIds = new Set(
+    profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((n) => n.id),
+  );
+  const areas = new Map();
 
   const frames = new Map();
   for (const node of profile.nodes) {
     const count = hits.get(node.id) ?? 0;
-    if (count === 0) continue;
+    if (count === 0 || idleIds.has(node.id)) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    const area = areaOf(functionName, url);
+    areas.set(area, (areas.get(area) ?? 0) + count);
     const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : '';
     const key = `${functionName}\u0000${where}`;
     const frame = frames.get(key) ?? { name: functionName || '(anonymous)', where, hits: 0 };
@@ -53,12 +65,27 @@ export function summarizeProfile(profile) {
     frames.set(key, frame);
   }
 
-  const total = profile.samples.length;
+  const total = profile.samples.filter((id) => !idleIds.has(id)).length;
   const top = [...frames.values()]
     .sort((a, b) => b.hits - a.hits)
     .slice(0, TOP_FRAMES)
     .map((frame) => ({ ...frame, selfPct: (frame.hits / total) * 100 }));
-  return { samples: total, top };
+  const byArea = [...areas.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([area, count]) => ({ area, selfPct: (count / total) * 100 }));
+  return { samples: total, top, byArea };
+}
+
+function areaOf(functionName, url) {
+  if (functionName === '(garbage collector)') return 'garbage collector';
+  if (url.includes('/node_modules/')) {
+    const rest = url.slice(url.lastIndexOf('/node_modules/') + 14).split('/');
+    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
+  }
+  if (url.startsWith('node:')) return 'node core (JS)';
+  if (url.startsWith('wasm:')) return 'wasm (undici llhttp)';
+  if (url.includes('/apps/') || url.includes('/packages/')) return 'nexo';
+  return 'native / V8 (no script)';
 }
 
 function shortUrl(url) {

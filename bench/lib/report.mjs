@@ -141,8 +141,12 @@ function profileSection(profile) {
   );
   return `## Where Nexo spends its CPU (HTTP/1.1 TLS 1 KiB, \`node --cpu-prof\`)
 
-${int(profile.rps)} req/s while profiled (the profiler itself costs throughput). Self time,
-top ${profile.top.length} frames over ${profile.samples} samples:
+${int(profile.rps)} req/s while profiled (the profiler itself costs throughput). Shares of
+the ${profile.samples} busy samples (idle excluded; start-up included). By area:
+
+${profile.byArea.map(({ area, selfPct }) => `- ${area}: ${fixed(selfPct, 1)}%`).join('\n')}
+
+Top ${profile.top.length} functions by self time:
 
 | self % | function | where |
 | ---: | --- | --- |
