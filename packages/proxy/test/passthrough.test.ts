@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import http, { type IncomingMessage } from 'node:http';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { readAll, send, startProxy, startUpstream } from './harness.js';
+import { readAll, send, startProxy, startUpstream, waitFor } from './harness.js';
 
 describe('requests and responses pass through unchanged', () => {
   it('keeps the method, encoded path and query as sent', async () => {
@@ -114,5 +115,18 @@ describe('requests and responses pass through unchanged', () => {
 
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-large']).toHaveLength(40_000);
+  });
+
+  it('answers 400 to a request target undici cannot forward (OPTIONS *)', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('reached'));
+    const proxied = await startProxy({ upstreams: [upstream.origin] });
+
+    const socket = net.connect(proxied.port, '127.0.0.1');
+    socket.end('OPTIONS * HTTP/1.1\r\nHost: a.example\r\nConnection: close\r\n\r\n');
+    const reply = (await readAll(socket)).toString();
+
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    await waitFor(() => proxied.events.length === 1);
+    expect(proxied.events[0]?.errorCode).toBe('bad_request');
   });
 });
