@@ -46,7 +46,7 @@ export class BodyLimiter extends Readable {
       this.destroy(
         new ProxyError(
           'body_too_large',
-          `request body exceeds ${this.#maxBytes} bytes; raise max_body_bytes if it is expected`,
+          `request body exceeds ${this.#maxBytes} bytes; raise maxBodyBytes if such bodies are expected`,
         ),
       );
       return;

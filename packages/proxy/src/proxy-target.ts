@@ -113,25 +113,26 @@ function validateTarget(options: TargetOptions): URL[] {
   }
   if (options.loadBalancing !== undefined && !BALANCING.has(options.loadBalancing)) {
     throw invalid(
-      `load_balancing ${String(options.loadBalancing)} is unknown; use round_robin or least_conn`,
+      `loadBalancing ${String(options.loadBalancing)} is unknown; use round_robin or least_conn`,
     );
   }
   if (options.hostHeader !== undefined && !HOST_MODES.has(options.hostHeader)) {
-    throw invalid(`host_header ${String(options.hostHeader)} is unknown; use preserve or upstream`);
+    throw invalid(`hostHeader ${String(options.hostHeader)} is unknown; use preserve or upstream`);
   }
   if (options.healthCheck !== undefined && !options.healthCheck.path?.startsWith('/')) {
-    throw invalid('health_check.path must start with /, e.g. /healthz');
+    throw invalid('healthCheck.path must start with /, e.g. /healthz');
   }
   const cacheControl = options.cachePolicy?.cacheControl;
   if (cacheControl !== undefined && (cacheControl.trim() === '' || /[\r\n]/.test(cacheControl))) {
-    throw invalid('cache_policy.cache_control must be a non-empty one-line header value');
+    throw invalid('cachePolicy.cacheControl must be a non-empty one-line header value');
   }
 
   const seen = new Set<string>();
   return options.upstreams.map((upstream) => {
     const url = parseUpstream(upstream);
-    if (seen.has(url.origin))
+    if (seen.has(url.origin)) {
       throw invalid(`upstream ${upstream} is listed twice`, 'invalid_upstream');
+    }
     seen.add(url.origin);
     return url;
   });
