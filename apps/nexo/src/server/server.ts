@@ -75,6 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
     tracker,
     snapshot: () => snapshot,
     accessLogger,
+    logger,
   });
   logger.info(
     { https: formatAddress(listeners.addresses.https), http: formatHttp(listeners.addresses) },
@@ -135,6 +136,7 @@ interface ListenOptions {
   tracker: ConnectionTracker;
   snapshot: () => RoutingSnapshot;
   accessLogger: Logger;
+  logger: Logger;
 }
 
 async function listen(options: ListenOptions): Promise<Listeners> {
@@ -155,7 +157,7 @@ async function listen(options: ListenOptions): Promise<Listeners> {
     onUpgrade: handlers.onUpgrade,
   });
   tracker.attach(https, { tls: true });
-  const httpsAddress = await bind(https, config.listen.https);
+  const httpsAddress = await bind(https, config.listen.https, options.logger);
 
   if (config.listen.http === undefined) {
     return { https, http: undefined, addresses: { https: httpsAddress, http: undefined } };
@@ -169,7 +171,7 @@ async function listen(options: ListenOptions): Promise<Listeners> {
   });
   tracker.attach(http, { tls: false });
   try {
-    const httpAddress = await bind(http, config.listen.http);
+    const httpAddress = await bind(http, config.listen.http, options.logger);
     return { https, http, addresses: { https: httpsAddress, http: httpAddress } };
   } catch (error) {
     https.close();
@@ -177,10 +179,14 @@ async function listen(options: ListenOptions): Promise<Listeners> {
   }
 }
 
-/** Listens, turning a bind failure into an error that names the address. */
+/**
+ * Listens, turning a bind failure into an error that names the address. Later listener
+ * errors (EMFILE on accept, ...) are logged: an unhandled one would stop the process.
+ */
 function bind(
   server: HttpServer | Http2SecureServer,
   address: ListenAddress,
+  logger: Logger,
 ): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
@@ -189,6 +195,9 @@ function bind(
     server.once('error', onError);
     server.listen({ host: address.host, port: address.port }, () => {
       server.off('error', onError);
+      server.on('error', (error) => {
+        logger.error({ err: error, address: address.text }, 'listener error');
+      });
       resolve(server.address() as AddressInfo);
     });
   });
