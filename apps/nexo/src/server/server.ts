@@ -76,6 +76,10 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
     snapshot: () => snapshot,
     accessLogger,
     logger,
+  }).catch(async (error: unknown) => {
+    // Nothing may keep the process alive after a failed start (Redis connections, pools).
+    await Promise.allSettled([proxy.close({ deadlineMs: 0 }), certificates.close()]);
+    throw error;
   });
   logger.info(
     { https: formatAddress(listeners.addresses.https), http: formatHttp(listeners.addresses) },

@@ -372,4 +372,19 @@ describe('startServer', { timeout: 30_000 }, () => {
       .toBe(true);
     expect(attempts(second.logger.lines)).toBe(0);
   });
+
+  it('fails to start with an error naming the address when the port is taken', async () => {
+    const { server, config } = await exampleServer();
+    const taken = server.addresses.https;
+    const clash = {
+      ...config,
+      listen: {
+        https: { host: '127.0.0.1', port: taken.port, text: `127.0.0.1:${taken.port}` },
+        http: undefined,
+      },
+    };
+    await expect(startServer({ config: clash, logger: createMemoryLogger() })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${taken.port}: EADDRINUSE`,
+    );
+  });
 });
