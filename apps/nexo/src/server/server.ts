@@ -54,26 +54,17 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
   const accessLogger = options.logger.child({ component: 'access' });
 
   const certificates = await openServerCertificates({ config, logger: options.logger });
-  const proxy = createProxy({
-    trustedProxies: config.trustedProxies,
-    maxBodyBytes: config.limits.maxBodyBytes,
-    maxHeaderBytes: config.limits.maxHeaderBytes,
-    timeouts: {
-      requestMs: 0,
-      keepAliveMs: config.limits.idleTimeoutMs,
-    },
-    logger: options.logger.child({ component: 'proxy' }),
-    onAccess: (event) => logProxyAccess(accessLogger, event),
-  });
+  const proxy = createProxyEngine(config, options.logger, accessLogger);
 
-  let snapshot = buildSnapshot(config, proxy, undefined, logger).snapshot;
+  // Swapped whole by applyConfig; requests read it once when they start.
+  const routing = { current: buildSnapshot(config, proxy, undefined, logger).snapshot };
   const tracker = new ConnectionTracker();
   const listeners = await listen({
     config,
     proxy,
     certificates,
     tracker,
-    snapshot: () => snapshot,
+    snapshot: () => routing.current,
     accessLogger,
     logger,
   }).catch(async (error: unknown) => {
@@ -87,17 +78,45 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
   );
   certificates.follow(config);
 
+  return serverHandle({ listeners, tracker, proxy, certificates, logger, routing });
+}
+
+/** Proxy options that come from the config; they are read once (see RESTART_KEYS). */
+function createProxyEngine(config: NexoConfig, logger: Logger, accessLogger: Logger) {
+  return createProxy({
+    trustedProxies: config.trustedProxies,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    maxHeaderBytes: config.limits.maxHeaderBytes,
+    // No overall limit on receiving a request: slow uploads are fine once headers are in.
+    timeouts: { requestMs: 0, keepAliveMs: config.limits.idleTimeoutMs },
+    logger: logger.child({ component: 'proxy' }),
+    onAccess: (event) => logProxyAccess(accessLogger, event),
+  });
+}
+
+interface HandleParts {
+  listeners: Listeners;
+  tracker: ConnectionTracker;
+  proxy: ProxyEngine;
+  certificates: ServerCertificates;
+  logger: Logger;
+  routing: { current: RoutingSnapshot };
+}
+
+function serverHandle(parts: HandleParts): NexoServer {
+  const { listeners, tracker, proxy, certificates, logger, routing } = parts;
   let closing: Promise<void> | undefined;
+
   return {
     addresses: listeners.addresses,
     get config() {
-      return snapshot.config;
+      return routing.current.config;
     },
 
     async applyConfig(next) {
-      const diff = diffConfig(snapshot.config, next);
-      const built = buildSnapshot(next, proxy, snapshot, logger);
-      snapshot = built.snapshot;
+      const diff = diffConfig(routing.current.config, next);
+      const built = buildSnapshot(next, proxy, routing.current, logger);
+      routing.current = built.snapshot;
       for (const target of built.retired) target.release();
 
       certificates.follow(next);
@@ -115,7 +134,7 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
 
     close(closeOptions) {
       closing ??= shutdown({
-        deadlineMs: closeOptions?.deadlineMs ?? snapshot.config.shutdown.deadlineMs,
+        deadlineMs: closeOptions?.deadlineMs ?? routing.current.config.shutdown.deadlineMs,
         listeners,
         tracker,
         proxy,
