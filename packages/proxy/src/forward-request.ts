@@ -1,4 +1,9 @@
 import type { ServerResponse } from 'node:http';
+import {
+  type Http2ServerRequest,
+  constants as http2Constants,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { BodyLimiter } from './body-limiter.js';
@@ -129,7 +134,10 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
 
   onComplete(): void {
     this.#upstreamDone();
-    if (!this.#clientClosed) this.#res.end();
+    if (this.#clientClosed) return;
+
+    this.#res.end();
+    this.#discardUnreadBody();
   }
 
   onError(error: Error): void {
@@ -214,6 +222,27 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     this.#abort = null;
   }
 
+  /**
+   * After a response that did not wait for the whole request body (an early upstream
+   * answer, an error), reads and drops the rest: a paused body would keep an HTTP/2
+   * stream, and so the request, open forever.
+   */
+  #discardUnreadBody(): void {
+    const req = this.#req;
+    if (!this.hasBody || req.complete) return;
+
+    req.resume();
+    const stream = (req as Partial<Http2ServerRequest>).stream;
+    if (stream === undefined) return;
+
+    // The compatibility request can stay paused even when resumed (its stream was
+    // paused under it), so resume the stream too; once the response is out, ask the
+    // client to stop sending with RST_STREAM(NO_ERROR) as RFC 9113 §8.1 allows.
+    stream.resume();
+    if (stream.writableFinished) stopUpload.call(stream);
+    else stream.once('finish', stopUpload);
+  }
+
   /** True when the client closed or broke off its request body (not an upstream fault). */
   #clientGone(): boolean {
     const req = this.#req;
@@ -244,6 +273,7 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     const http1 = req.httpVersionMajor === 1;
     const unreadBody = this.hasBody && !req.complete;
     sendGatewayError(res, code, http1 && (unreadBody || code === 'proxy_closing'));
+    this.#discardUnreadBody();
   }
 
   #log(code: ProxyErrorCode, error: unknown): void {
@@ -296,6 +326,10 @@ function onResponseDrain(this: TaggedResponse): void {
 }
 
 function ignoreError(): void {}
+
+function stopUpload(this: ServerHttp2Stream): void {
+  if (!this.closed) this.close(http2Constants.NGHTTP2_NO_ERROR);
+}
 
 function clientGone(): Error {
   return Object.assign(new Error('client closed the connection'), { code: 'client_aborted' });

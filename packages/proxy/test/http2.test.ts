@@ -1,10 +1,12 @@
+import { once } from 'node:events';
 import http2 from 'node:http2';
 import { describe, expect, it } from 'vitest';
+import type { AccessEvent } from '../src/index.js';
 import { createProxy, serverOptions } from '../src/index.js';
-import { listen, onCleanup, readAll, startUpstream } from './harness.js';
+import { listen, onCleanup, readAll, startUpstream, waitFor } from './harness.js';
 
-async function startH2Proxy(origin: string) {
-  const proxy = createProxy();
+async function startH2Proxy(origin: string, maxBodyBytes?: number, events: AccessEvent[] = []) {
+  const proxy = createProxy({ maxBodyBytes, onAccess: (event) => events.push(event) });
   const target = proxy.createTarget({ upstreams: [origin] });
   const server = http2.createServer(serverOptions(), (req, res) =>
     proxy.handleRequest(req, res, target),
@@ -12,7 +14,7 @@ async function startH2Proxy(origin: string) {
   onCleanup(() => proxy.close({ deadlineMs: 100 }));
   const port = await listen(server);
   const client = http2.connect(`http://127.0.0.1:${port}`);
-  onCleanup(async () => client.close());
+  onCleanup(async () => client.destroy());
   return client;
 }
 
@@ -92,5 +94,50 @@ describe('HTTP/2 client to an HTTP/1.1 upstream', () => {
     );
 
     expect(post.body).toBe('chunked 300000');
+  });
+
+  it('answers 413 when a streamed body passes the limit, and the session stays usable', async () => {
+    const upstream = await startUpstream(async (req, res) => {
+      res.end(`got ${(await readAll(req)).length}`);
+    });
+    const client = await startH2Proxy(upstream.origin, 100_000);
+
+    const stream = client.request({ ':method': 'POST', ':path': '/', ':authority': 'a.example' });
+    stream.on('error', () => {});
+    for (let i = 0; i < 20; i++) stream.write(Buffer.alloc(16_384));
+    const [headers] = await once(stream, 'response');
+    stream.destroy();
+    const next = await h2Request(client, { ':path': '/', ':authority': 'a.example' });
+
+    expect(headers[':status']).toBe(413);
+    expect(headers['cache-control']).toBe('no-store');
+    expect(next.body).toBe('got 0');
+  });
+
+  it('finishes a request answered before its upload ended, stopping the upload', async () => {
+    const upstream = await startUpstream((_req, res) => res.writeHead(401).end('login first'));
+    const events: AccessEvent[] = [];
+    const client = await startH2Proxy(upstream.origin, undefined, events);
+
+    const stream = client.request({
+      ':method': 'POST',
+      ':path': '/upload',
+      ':authority': 'a.example',
+      'content-length': String(4 * 1024 * 1024),
+    });
+    stream.on('error', () => {});
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.write(Buffer.alloc(256 * 1024));
+    const [headers] = await once(stream, 'response');
+    await once(stream, 'end');
+    // RST_STREAM(NO_ERROR) closes the stream while the upload is still pending.
+    await waitFor(() => stream.closed);
+
+    expect(headers[':status']).toBe(401);
+    expect(Buffer.concat(chunks).toString()).toBe('login first');
+    expect(stream.rstCode).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    await waitFor(() => events.length === 1);
+    expect(events[0]).toMatchObject({ status: 401, errorCode: undefined });
   });
 });
