@@ -55,6 +55,7 @@ export class CertificateMaintainer {
   #plan: PlannedCertificate[] = [];
   #queue: PlannedCertificate[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = Number.POSITIVE_INFINITY;
   #pass: Promise<void> | undefined;
   #passAgain = false;
   #issuer: { config: NexoConfig; issuer: Promise<Issuer> } | undefined;
@@ -112,10 +113,21 @@ export class CertificateMaintainer {
     this.#closeIssuer();
   }
 
+  /**
+   * Schedules the next pass in `delayMs`, unless one is already due sooner: a retry after
+   * a failure never postpones another certificate's renewal. An early pass costs little.
+   */
   #wake(delayMs: number): void {
     if (this.#abort.signal.aborted || this.#options.background === false) return;
+    const at = Date.now() + Math.max(0, delayMs);
+    if (this.#timer !== undefined && this.#timerAt <= at) return;
+
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#runPass(), Math.max(0, delayMs));
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#runPass();
+    }, at - Date.now());
     this.#timer.unref();
   }
 
