@@ -137,7 +137,15 @@ async function runMatrix({ options, ctx }) {
 async function measureOne({ proxy, scenario, ctx, options, rep }) {
   const label = `${scenario.id} ${proxy.id} #${rep + 1}`;
   try {
-    const run = await measureRun({ proxy, scenario, ctx, ...durations(options), track });
+    const nodeFlags = proxy.id === 'nexo' ? options.nexoNodeFlags : [];
+    const run = await measureRun({
+      proxy,
+      scenario,
+      ctx,
+      ...durations(options),
+      nodeFlags,
+      track,
+    });
     run.rep = rep;
     process.stdout.write(`${label}: ${formatRun(run)}\n`);
     return run;

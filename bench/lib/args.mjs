@@ -13,6 +13,7 @@ const USAGE = `usage: pnpm bench [options]
   --soak <minutes>    instead of the matrix: moderate load on one proxy (default nexo),
                       RSS and heap (from --trace-gc) sampled every 10 s
   --no-doc            do not rewrite docs/benchmarks.md and the chart
+  --nexo-flags <s>    extra node flags for Nexo only, e.g. "--max-semi-space-size=4"
   --keep              keep the temporary directory (configs, certificates, logs)
   --help`;
 
@@ -31,6 +32,7 @@ export function parseArgs(argv) {
     soakMinutes: 0,
     writeDoc: true,
     keep: false,
+    nexoNodeFlags: [],
     quick: false,
   };
 
@@ -51,6 +53,7 @@ export function parseArgs(argv) {
     else if (arg === '--soak') options.soakMinutes = positive(next(), arg);
     else if (arg === '--no-doc') options.writeDoc = false;
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--nexo-flags') options.nexoNodeFlags = next().split(/\s+/).filter(Boolean);
     else if (arg === '--help' || arg === '-h') throw new Error(USAGE);
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }

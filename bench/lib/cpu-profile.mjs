@@ -20,7 +20,7 @@ export async function profileNexo({ ctx, options, track }) {
     ctx,
     durationS: options.durationS,
     warmupS: options.warmupS,
-    nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    nodeFlags: [...options.nexoNodeFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`],
     track,
   });
 

@@ -19,7 +19,7 @@ export const nexoProxy = {
     return existsSync(CLI) ? undefined : `${CLI} missing: run pnpm build first`;
   },
 
-  start({ ctx, httpsPort, nodeFlags = [] }) {
+  start({ ctx, httpsPort, nodeFlags = [], env = {} }) {
     const dir = path.join(ctx.workDir, 'nexo');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, 'nexo.yaml');
@@ -31,7 +31,7 @@ export const nexoProxy = {
       command: process.execPath,
       args,
       cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, NODE_ENV: 'production' },
+      env: { PATH: process.env.PATH, HOME: dir, NODE_ENV: 'production', ...env },
       logFile: path.join(dir, 'stdout.log'),
     });
     const shown = [...nodeFlags, 'apps/nexo/dist/cli.js', 'server', '--config', file];
