@@ -56,6 +56,7 @@ export class CertificateMaintainer {
   #queue: PlannedCertificate[] = [];
   #timer: NodeJS.Timeout | undefined;
   #timerAt = Number.POSITIVE_INFINITY;
+  #checkedOnce = false;
   #pass: Promise<void> | undefined;
   #passAgain = false;
   #issuer: { config: NexoConfig; issuer: Promise<Issuer> } | undefined;
@@ -171,15 +172,18 @@ export class CertificateMaintainer {
     this.#drainQueue();
     const delayMs = Math.max(MIN_WAKE_MS, nextWakeMs - Date.now());
     this.#wake(delayMs);
-    this.#logger.info(
-      {
-        planned: this.#plan.length,
-        in_progress: this.#attempts.size,
-        queued: this.#queue.length,
-        next_check_at: new Date(Date.now() + delayMs).toISOString(),
-      },
-      'certificate check done',
-    );
+
+    // The first pass and passes that start work are worth a line; routine ones are not.
+    const fields = {
+      planned: this.#plan.length,
+      in_progress: this.#attempts.size,
+      queued: this.#queue.length,
+      next_check_at: new Date(Date.now() + delayMs).toISOString(),
+    };
+    const busy = this.#attempts.size > 0 || this.#queue.length > 0;
+    if (busy || !this.#checkedOnce) this.#logger.info(fields, 'certificate check done');
+    else this.#logger.debug(fields, 'certificate check done');
+    this.#checkedOnce = true;
   }
 
   async #decide(config: NexoConfig, planned: PlannedCertificate, now: Date): Promise<Decision> {
