@@ -1,16 +1,15 @@
 import {
   type CertificateCache,
-  type CertificateMeta,
   type CertificateRecord,
   type CertificateStore,
   CertstoreError,
-  planRenewal,
 } from '@nexo/certstore';
 import type { NexoConfig } from '../config/types.js';
 import type { Logger } from '../server/logger.js';
 import { retryAfterMs, safeErrorMessage } from './error-facts.js';
 import type { Issuer } from './issuer.js';
 import { type PlannedCertificate, planCertificates } from './plan-certificates.js';
+import { type Decision, issueReason, needsIssue } from './renewal-decision.js';
 import { retryDelayMs } from './retry-backoff.js';
 
 export interface CertificateMaintainerOptions {
@@ -28,12 +27,6 @@ export interface CertificateMaintainerOptions {
    */
   background?: boolean;
 }
-
-/** What one look at a planned certificate decided. */
-export type Decision =
-  | { action: 'none'; nextCheckAt: Date }
-  | { action: 'issue'; reason: 'missing' | 'names-changed' | 'due' | 'forced' }
-  | { action: 'wait'; until: Date };
 
 const MIN_WAKE_MS = 1000;
 
@@ -378,38 +371,4 @@ export class CertificateMaintainer {
     }
     return this.#config;
   }
-}
-
-/** Whether a planned certificate must be obtained, judging by the stored record alone. */
-export function needsIssue(
-  planned: PlannedCertificate,
-  record: CertificateRecord | undefined,
-  now: Date,
-): Decision {
-  if (record === undefined) return { action: 'issue', reason: 'missing' };
-  if (!coversPlan(record.meta, planned)) return { action: 'issue', reason: 'names-changed' };
-
-  const { notBefore, notAfter } = record.meta;
-  if (notBefore === undefined || notAfter === undefined) return { action: 'issue', reason: 'due' };
-  const renewal = planRenewal({
-    notBefore,
-    notAfter,
-    now,
-    ...(record.meta.serial === undefined ? {} : { seed: record.meta.serial }),
-    ...(record.meta.renewalWindow === undefined
-      ? {}
-      : { renewalWindow: record.meta.renewalWindow }),
-  });
-  return renewal.due
-    ? { action: 'issue', reason: 'due' }
-    : { action: 'none', nextCheckAt: renewal.renewAt };
-}
-
-function issueReason(planned: PlannedCertificate, record: CertificateRecord | undefined): string {
-  const decision = needsIssue(planned, record, new Date());
-  return decision.action === 'issue' ? decision.reason : 'due';
-}
-
-function coversPlan(meta: CertificateMeta, planned: PlannedCertificate): boolean {
-  return planned.domains.every((domain) => meta.names.includes(domain));
 }

@@ -1,6 +1,6 @@
 import type { CertificateRecord } from '@nexo/certstore';
 import { describe, expect, it } from 'vitest';
-import { needsIssue } from '../../src/certs/certificate-maintainer.js';
+import { needsIssue } from '../../src/certs/renewal-decision.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = new Date('2026-06-01T00:00:00Z');
