@@ -116,6 +116,12 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     this.#resume = resume;
 
     const headers = responseHeaders(rawHeaders, this.#target, this.hasAuthorization);
+    const req = this.#req;
+    if (this.hasBody && !req.complete && req.httpVersionMajor === 1) {
+      // An early answer: undici stops reading the body, so the rest of it can never be
+      // read and the connection cannot carry another request.
+      headers.push('connection', 'close');
+    }
     try {
       writeHead(this.#res, statusCode, headers);
     } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedPort, readAll, send, startProxy, startUpstream, waitFor } from './harness.js';
+import { deadOrigin, readAll, send, startProxy, startUpstream, waitFor } from './harness.js';
 
 async function namedUpstream(name: string, status = 200) {
   const hits = { count: 0, health: 0 };
@@ -52,9 +52,11 @@ describe('load balancing and health', () => {
   });
 
   it('retries a safe bodiless request elsewhere and then skips the dead upstream', async () => {
-    const dead = `http://127.0.0.1:${await closedPort()}`;
     const live = await namedUpstream('live');
-    const proxied = await startProxy({ upstreams: [dead, live.origin], passiveFailMs: 60_000 });
+    const proxied = await startProxy(async () => ({
+      upstreams: [await deadOrigin(), live.origin],
+      passiveFailMs: 60_000,
+    }));
 
     const replies = await bodies(proxied.port, 4);
 
@@ -64,9 +66,10 @@ describe('load balancing and health', () => {
   });
 
   it('does not retry a request with a body', async () => {
-    const dead = `http://127.0.0.1:${await closedPort()}`;
     const live = await namedUpstream('live');
-    const proxied = await startProxy({ upstreams: [dead, live.origin] });
+    const proxied = await startProxy(async () => ({
+      upstreams: [await deadOrigin(), live.origin],
+    }));
 
     const reply = await send(proxied.port, { method: 'POST', body: 'payload' });
 
@@ -75,9 +78,10 @@ describe('load balancing and health', () => {
   });
 
   it('does not retry an unsafe method even without a body', async () => {
-    const dead = `http://127.0.0.1:${await closedPort()}`;
     const live = await namedUpstream('live');
-    const proxied = await startProxy({ upstreams: [dead, live.origin] });
+    const proxied = await startProxy(async () => ({
+      upstreams: [await deadOrigin(), live.origin],
+    }));
 
     const reply = await send(proxied.port, { method: 'DELETE' });
 

@@ -1,11 +1,10 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { closedPort, send, startProxy, startUpstream, waitFor } from './harness.js';
+import { deadOrigin, send, startProxy, startUpstream, waitFor } from './harness.js';
 
 describe('upstream failures', () => {
   it('answers 502 when the upstream refuses the connection', async () => {
-    const port = await closedPort();
-    const proxied = await startProxy({ upstreams: [`http://127.0.0.1:${port}`] });
+    const proxied = await startProxy(async () => ({ upstreams: [await deadOrigin()] }));
 
     const reply = await send(proxied.port);
 

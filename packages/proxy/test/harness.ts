@@ -56,14 +56,17 @@ export async function startUpstream(
   return { server, origin: `http://127.0.0.1:${port}`, port };
 }
 
-/** A port that nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
+/**
+ * An origin that nothing listens on (a port bound, then released). Call it only once
+ * every server of the test is listening, so none of them can be handed that port.
+ */
+export async function deadOrigin(): Promise<string> {
   const server = http.createServer();
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
-  return port;
+  return `http://127.0.0.1:${port}`;
 }
 
 export interface ProxyUnderTest {
@@ -76,21 +79,23 @@ export interface ProxyUnderTest {
 
 /** A node:http server that sends every request and upgrade to one target. */
 export async function startProxy(
-  targetOptions: TargetOptions,
+  targetOptions: TargetOptions | (() => Promise<TargetOptions>),
   options: ProxyOptions = {},
   configure?: (server: Server, proxy: NexoProxy, target: ProxyTarget) => void,
 ): Promise<ProxyUnderTest> {
   const events: AccessEvent[] = [];
   const proxy = createProxy({ ...options, onAccess: (event) => events.push(event) });
-  const target = proxy.createTarget(targetOptions);
-  const server = http.createServer(serverOptions(options), (req, res) =>
-    proxy.handleRequest(req, res, target),
-  );
-  server.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, target));
-  configure?.(server, proxy, target);
-
+  const server = http.createServer(serverOptions(options));
   onCleanup(() => proxy.close({ deadlineMs: 100 }));
   const port = await listen(server);
+
+  // Built after listening so that a deadOrigin() in the options cannot be this port.
+  const target = proxy.createTarget(
+    typeof targetOptions === 'function' ? await targetOptions() : targetOptions,
+  );
+  server.on('request', (req, res) => proxy.handleRequest(req, res, target));
+  server.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head, target));
+  configure?.(server, proxy, target);
   return { proxy, target, server, port, events };
 }
 

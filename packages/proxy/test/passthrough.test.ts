@@ -129,4 +129,28 @@ describe('requests and responses pass through unchanged', () => {
     await waitFor(() => proxied.events.length === 1);
     expect(proxied.events[0]?.errorCode).toBe('bad_request');
   });
+
+  it('relays an early answer to a large upload, then closes that connection', async () => {
+    const upstream = await startUpstream((_req, res) => res.writeHead(401).end('login first'));
+    const proxied = await startProxy({ upstreams: [upstream.origin] });
+
+    const req = http.request({
+      host: '127.0.0.1',
+      port: proxied.port,
+      method: 'POST',
+      agent: false,
+      headers: { 'content-length': 8 * 1024 * 1024 },
+    });
+    req.on('error', () => {});
+    req.write(Buffer.alloc(256 * 1024));
+    const [res] = (await once(req, 'response')) as [IncomingMessage];
+    const body = await readAll(res);
+    req.destroy();
+
+    expect(res.statusCode).toBe(401);
+    expect(res.headers.connection).toBe('close');
+    expect(body.toString()).toBe('login first');
+    expect((await send(proxied.port)).status).toBe(401);
+    await waitFor(() => proxied.proxy.inFlight === 0);
+  });
 });

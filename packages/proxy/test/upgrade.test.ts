@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { closedPort, listen, onCleanup, startProxy, startUpstream, waitFor } from './harness.js';
+import { deadOrigin, listen, onCleanup, startProxy, startUpstream, waitFor } from './harness.js';
 
 async function startEchoServer(): Promise<{ origin: string; headers: http.IncomingHttpHeaders[] }> {
   const headers: http.IncomingHttpHeaders[] = [];
@@ -96,8 +96,7 @@ describe('upgrades', () => {
   });
 
   it('answers 502 on the raw socket when the upstream is down', async () => {
-    const port = await closedPort();
-    const proxied = await startProxy({ upstreams: [`http://127.0.0.1:${port}`] });
+    const proxied = await startProxy(async () => ({ upstreams: [await deadOrigin()] }));
 
     const socket = new WebSocket(`ws://127.0.0.1:${proxied.port}/`);
     socket.on('error', () => {});
