@@ -387,4 +387,35 @@ describe('startServer', { timeout: 30_000 }, () => {
       `cannot listen on 127.0.0.1:${taken.port}: EADDRINUSE`,
     );
   });
+
+  it('keeps warm upstream connections across reloads and closes retired pools', async () => {
+    const { server, port, config, api } = await exampleServer();
+    const opened: number[] = [];
+    let open = 0;
+    api.server.on('connection', (socket) => {
+      opened.push(Date.now());
+      open++;
+      socket.on('close', () => {
+        open--;
+      });
+    });
+    const get = () =>
+      request({ port, servername: 'api.example.com', ca: ca.certPem, protocol: 'h2' });
+
+    await get();
+    expect(opened).toHaveLength(1);
+    await server.applyConfig({
+      ...config,
+      proxies: [...config.proxies, upstream('new.example.com', api.url)],
+    });
+    await get();
+    expect(opened).toHaveLength(1);
+
+    // Nothing routes to the api upstream any more: its pool closes its connections.
+    const remaining = config.proxies.filter(
+      (entry) => !('upstreams' in entry) || entry.upstreams[0] !== api.url,
+    );
+    await server.applyConfig({ ...config, proxies: remaining });
+    await expect.poll(() => open, { timeout: 5000 }).toBe(0);
+  });
 });
