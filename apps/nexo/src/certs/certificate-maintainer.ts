@@ -3,7 +3,9 @@ import {
   type CertificateRecord,
   type CertificateStore,
   CertstoreError,
+  wildcardFor,
 } from '@nexo/certstore';
+import { normalizeHost } from '@nexo/router';
 import type { NexoConfig } from '../config/types.js';
 import type { Logger } from '../server/logger.js';
 import { retryAfterMs, safeErrorMessage } from './error-facts.js';
@@ -89,7 +91,7 @@ export class CertificateMaintainer {
    * backoff (`nexo certs renew`). Rejects with the attempt's error.
    */
   async renewNow(name: string): Promise<CertificateRecord> {
-    const planned = this.#plan.find((entry) => entry.name === name);
+    const planned = this.findPlanned(name);
     if (planned === undefined) {
       throw new CertstoreError(
         'NOT_PLANNED',
@@ -97,6 +99,21 @@ export class CertificateMaintainer {
       );
     }
     return this.#attempt(planned, true);
+  }
+
+  /**
+   * The planned certificate for a name as a user may type it: the certificate's own name,
+   * one of its names, or a host its wildcard covers (`api.example.com` finds
+   * `*.example.com`).
+   */
+  findPlanned(name: string): PlannedCertificate | undefined {
+    const host = normalizeHost(name, { allowWildcard: true }) ?? name;
+    const wildcard = wildcardFor(host);
+    return (
+      this.#plan.find((entry) => entry.name === host) ??
+      this.#plan.find((entry) => entry.domains.includes(host)) ??
+      this.#plan.find((entry) => wildcard !== undefined && entry.name === wildcard)
+    );
   }
 
   /** Stops maintenance; attempts in progress are aborted. */

@@ -112,7 +112,7 @@ function statusOf(
 }
 
 /**
- * Obtains a new certificate for `name` now, whatever its renewal time or backoff, under
+ * Obtains a new certificate for `name` (a certificate name, or a host it covers) now, whatever its renewal time or backoff, under
  * the same lock a running server uses. A running server picks it up at its next check
  * or on reload (SIGHUP). Rejects with the CA's or DNS API's error.
  */
@@ -135,8 +135,8 @@ export async function renewCertificate(
   try {
     maintainer.follow(config);
     const record = await maintainer.renewNow(name);
-    const planned = maintainer.plan.find((entry) => entry.name === name);
-    return listing(name, planned?.domains, record.meta, true, new Date());
+    const planned = maintainer.findPlanned(name);
+    return listing(planned?.name ?? name, planned?.domains, record.meta, true, new Date());
   } finally {
     await maintainer.close();
     await opened.close();
