@@ -17,7 +17,10 @@ export interface RouteTable<T> {
    */
   match(rawHost: string): T | undefined;
 
-  /** Same as {@link RouteTable.match} for a host already passed through `normalizeHost`. */
+  /**
+   * Same as {@link RouteTable.match} for a host already passed through `normalizeHost`.
+   * A wildcard pattern itself (`*.example.com`) finds its own value.
+   */
   matchNormalized(host: string): T | undefined;
 
   /** The normalised patterns, in insertion order (for certificate planning, listings). */

@@ -45,6 +45,13 @@ describe('createRouteTable', () => {
     expect(Object.isFrozen(table)).toBe(true);
   });
 
+  it('finds every pattern by its own normalised name (used to walk a table)', () => {
+    for (const pattern of table.patterns()) {
+      expect(table.matchNormalized(pattern), pattern).toBeDefined();
+    }
+    expect(table.matchNormalized('*.example.com')).toBe('wild');
+  });
+
   it('prefers the exact host over the wildcard regardless of order', () => {
     const reversed = createRouteTable([
       ['*.example.com', 'wild'],
