@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { measureRun } from './measure.mjs';
+import { freePort, waitForPort } from './ports.mjs';
+import { stopProcess } from './processes.mjs';
 import { nexoProxy } from './proxies/nexo.mjs';
 import { scenarioById } from './scenarios.mjs';
 
@@ -24,28 +26,62 @@ export async function profileNexo({ ctx, options, track }) {
     track,
   });
 
+  // Only the measured load: skip start-up, the settle second and the warm-up.
+  const skipMs = run.coldStartMs + 1000 + options.warmupS * 1000;
+  const load = readSummary(dir, 'under load', skipMs);
+  const start = await profileStart({ ctx, options, track });
+  return load ? { rps: run.rps, ...load, start } : undefined;
+}
+
+/** Profiles Nexo from spawn until it listens: where the cold start goes. */
+async function profileStart({ ctx, options, track }) {
+  const dir = path.join(ctx.workDir, 'cpu-profile-start');
+  mkdirSync(dir, { recursive: true });
+  const httpsPort = await freePort();
+  const nodeFlags = [...options.nexoNodeFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`];
+  const began = performance.now();
+  const started = nexoProxy.start({ ctx, httpPort: 0, httpsPort, nodeFlags });
+  const untrack = track(started.proc);
+  let listeningMs;
+  try {
+    await waitForPort(httpsPort, { timeoutMs: 20_000, isAlive: started.proc.isAlive });
+    listeningMs = performance.now() - began;
+    // Let it finish its start-up work and install its signal handlers before stopping it.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  } finally {
+    await stopProcess(started.proc);
+    untrack();
+  }
+  const summary = readSummary(dir, 'start-up');
+  return summary ? { listeningMs, ...summary } : undefined;
+}
+
+function readSummary(dir, what, skipMs = 0) {
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (!file) {
-    process.stdout.write('bench: nexo wrote no CPU profile (did it exit cleanly on SIGTERM?)\n');
+    process.stdout.write(`bench: nexo wrote no ${what} CPU profile (no clean exit on SIGTERM?)\n`);
     return undefined;
   }
-  const summary = summarizeProfile(JSON.parse(readFileSync(path.join(dir, file), 'utf8')));
+  const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+  const summary = summarizeProfile(profile, skipMs);
+  process.stdout.write(`nexo CPU profile, ${what}:\n`);
   for (const { area, selfPct } of summary.byArea) {
     process.stdout.write(`  ${selfPct.toFixed(1)}%  ${area}\n`);
   }
   for (const frame of summary.top) {
     process.stdout.write(`  ${frame.selfPct.toFixed(1)}%  ${frame.name}  ${frame.where}\n`);
   }
-  return { rps: run.rps, ...summary };
+  return summary;
 }
 
 /**
  * Self time per function (name + file + line), largest first, and per area (Nexo's own
  * code, undici, Node's core, native code, GC), as shares of the busy (non-idle) samples.
  */
-export function summarizeProfile(profile) {
+export function summarizeProfile(profile, skipMs = 0) {
+  const samples = samplesAfter(profile, skipMs);
   const hits = new Map();
-  for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1);
+  for (const id of samples) hits.set(id, (hits.get(id) ?? 0) + 1);
   const idleIds = new Set(
     profile.nodes.filter((node) => node.callFrame.functionName === '(idle)').map((n) => n.id),
   );
@@ -65,7 +101,7 @@ export function summarizeProfile(profile) {
     frames.set(key, frame);
   }
 
-  const total = profile.samples.filter((id) => !idleIds.has(id)).length;
+  const total = samples.filter((id) => !idleIds.has(id)).length;
   const top = [...frames.values()]
     .sort((a, b) => b.hits - a.hits)
     .slice(0, TOP_FRAMES)
@@ -74,6 +110,18 @@ export function summarizeProfile(profile) {
     .sort((a, b) => b[1] - a[1])
     .map(([area, count]) => ({ area, selfPct: (count / total) * 100 }));
   return { samples: total, top, byArea };
+}
+
+/** Sample node ids taken at least `skipMs` after the profile started. */
+function samplesAfter(profile, skipMs) {
+  if (skipMs <= 0) return profile.samples;
+  const kept = [];
+  let elapsedUs = 0;
+  profile.samples.forEach((id, i) => {
+    elapsedUs += profile.timeDeltas[i] ?? 0;
+    if (elapsedUs >= skipMs * 1000) kept.push(id);
+  });
+  return kept;
 }
 
 function areaOf(functionName, url) {

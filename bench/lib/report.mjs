@@ -136,21 +136,38 @@ ${lines.join('\n')}
 
 function profileSection(profile) {
   if (!profile) return '';
-  const lines = profile.top.map(
-    (frame) => `| ${fixed(frame.selfPct, 1)} | ${frame.name} | ${frame.where} |`,
-  );
-  return `## Where Nexo spends its CPU (HTTP/1.1 TLS 1 KiB, \`node --cpu-prof\`)
+  const start = profile.start
+    ? `### Start-up (spawn to listening: ${int(profile.start.listeningMs)} ms under the profiler)
 
-${int(profile.rps)} req/s while profiled (the profiler itself costs throughput). Shares of
-the ${profile.samples} busy samples (idle excluded; start-up included). By area:
+${profileTables(profile.start)}`
+    : '';
+  return `## Where Nexo spends its CPU (\`node --cpu-prof\`)
 
-${profile.byArea.map(({ area, selfPct }) => `- ${area}: ${fixed(selfPct, 1)}%`).join('\n')}
+### Under load: HTTP/1.1 TLS 1 KiB, ${int(profile.rps)} req/s while profiled
 
-Top ${profile.top.length} functions by self time:
+Samples from the measured load only (start-up and warm-up skipped); the profiler itself
+costs throughput.
+
+${profileTables(profile)}
+${start}`;
+}
+
+function profileTables(summary) {
+  const areas = summary.byArea
+    .map(({ area, selfPct }) => `- ${area}: ${fixed(selfPct, 1)}%`)
+    .join('\n');
+  const frames = summary.top
+    .map((frame) => `| ${fixed(frame.selfPct, 1)} | ${frame.name} | ${frame.where} |`)
+    .join('\n');
+  return `Shares of ${summary.samples} busy samples (idle excluded), by area:
+
+${areas}
+
+Top ${summary.top.length} functions by self time:
 
 | self % | function | where |
 | ---: | --- | --- |
-${lines.join('\n')}
+${frames}
 `;
 }
 
