@@ -3,8 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CertificateStore, FileStorage } from '@nexo/certstore';
 import { type AcmeStack, startAcmeStack } from '@nexo/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { listCertificates, renewCertificate } from '../../src/certs/commands.js';
 import type { NexoConfig } from '../../src/config/types.js';
 import { type NexoServer, startServer } from '../../src/server/index.js';
@@ -127,5 +128,29 @@ describe('certificates from Pebble through the Cloudflare fake', { timeout: 120_
     await expect
       .poll(() => servedSerial(port, 'late.example.net', root), { timeout: 60_000, interval: 250 })
       .toBeDefined();
+  });
+
+  it("records a DNS API failure with the API's Retry-After as the next attempt time", async () => {
+    // Every try of the provider (it retries on its own first) is answered 429.
+    stack.cloudflare.failNext(5, { status: 429, retryAfterSeconds: 3 });
+    await server.applyConfig({
+      ...config,
+      proxies: [...config.proxies, upstream('throttled.example.net', 'http://127.0.0.1:9')],
+    });
+
+    const store = new CertificateStore({ storage: new FileStorage({ root: join(dir, 'certs') }) });
+    const meta = await vi.waitFor(
+      async () => {
+        const found = await store.loadMeta(stack.pebble.directoryUrl, 'throttled.example.net');
+        if (found?.failureCount !== 1) throw new Error('no failure recorded yet');
+        return found;
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+
+    expect(meta.lastError).toMatch(/rate limit/i);
+    const waitMs = (meta.nextAttemptAt?.getTime() ?? 0) - (meta.lastAttemptAt?.getTime() ?? 0);
+    // The configured backoff starts at 1 s; the API asked for 3 s.
+    expect(waitMs).toBeGreaterThanOrEqual(2900);
   });
 });
