@@ -50,7 +50,9 @@ describe('nexo server with the original example config', { timeout: 120_000 }, (
     expect(stack.cloudflare.countRequests({ method: 'POST' })).toBeGreaterThan(0);
     // Challenge records are cleaned up once the orders are done.
     await expect
-      .poll(() => stack.cloudflare.records().filter((r) => r.type === 'TXT').length)
+      .poll(() => stack.cloudflare.records().filter((r) => r.type === 'TXT').length, {
+        timeout: 10_000,
+      })
       .toBe(0);
     // One wildcard certificate (apex included) covers the three example.com hosts.
     const serials = await Promise.all(
