@@ -10,7 +10,7 @@ import type { NexoConfig } from '../config/types.js';
 import type { Logger } from '../server/logger.js';
 import { retryAfterMs, safeErrorMessage } from './error-facts.js';
 import type { Issuer } from './issuer.js';
-import { type PlannedCertificate, planCertificates } from './plan-certificates.js';
+import { isIpAddressHost, type PlannedCertificate, planCertificates } from './plan-certificates.js';
 import { type Decision, issueReason, needsIssue } from './renewal-decision.js';
 import { retryDelayMs } from './retry-backoff.js';
 
@@ -72,10 +72,13 @@ export class CertificateMaintainer {
    */
   follow(config: NexoConfig): void {
     this.#config = config;
-    this.#plan = planCertificates({
-      hosts: config.proxies.map((entry) => entry.host),
-      wildcards: config.wildcards,
-    });
+    const hosts = config.proxies.map((entry) => entry.host);
+    // DNS-01 proves control of a name; an IP address has none to prove.
+    const addresses = hosts.filter(isIpAddressHost);
+    if (addresses.length > 0) {
+      this.#logger.warn({ hosts: addresses }, 'no certificate can be obtained for an ip address');
+    }
+    this.#plan = planCertificates({ hosts, wildcards: config.wildcards });
     this.#queue = this.#queue.filter((queued) => this.#plan.some((p) => p.name === queued.name));
     this.#wake(0);
   }

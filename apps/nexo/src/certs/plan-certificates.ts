@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /** One certificate Nexo manages: its storage name and the names it must cover. */
 export interface PlannedCertificate {
   /**
@@ -22,11 +24,12 @@ export interface PlanCertificatesOptions {
  * A host whose first label can be replaced by `*` to give a listed wildcard (or a
  * wildcard that is itself a host key) is covered by that wildcard's certificate; the
  * wildcard's apex joins the same order when it is also a host. Every other host gets a
- * certificate of its own. Listed wildcards that no host needs are not requested.
+ * certificate of its own. Listed wildcards that no host needs are not requested, and IP
+ * addresses are left out (DNS-01 cannot prove control of one).
  * The result is sorted by name so that plans compare equal across reloads.
  */
 export function planCertificates(options: PlanCertificatesOptions): PlannedCertificate[] {
-  const hosts = new Set(options.hosts);
+  const hosts = new Set(options.hosts.filter((host) => !isIpAddressHost(host)));
   const wildcards = new Set(options.wildcards);
   for (const host of hosts) {
     if (host.startsWith('*.')) wildcards.add(host);
@@ -53,6 +56,11 @@ export function planCertificates(options: PlanCertificatesOptions): PlannedCerti
   return [...orders.entries()]
     .map(([name, domains]) => ({ name, domains: orderDomains(name, domains) }))
     .sort((a, b) => compare(a.name, b.name));
+}
+
+/** True for an IPv4 or IPv6 literal (`[::1]` form included). */
+export function isIpAddressHost(host: string): boolean {
+  return isIP(host.startsWith('[') ? host.slice(1, -1) : host) !== 0;
 }
 
 /** The wildcard that covers `host`, when one is listed; a wildcard covers itself. */

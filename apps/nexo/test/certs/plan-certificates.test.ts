@@ -68,6 +68,12 @@ const cases: Case[] = [
     expected: [{ name: 'example.com', domains: ['example.com'] }],
   },
   {
+    name: 'IP addresses get no certificate (DNS-01 cannot prove them)',
+    hosts: ['127.0.0.1', '[::1]', 'a.example.com'],
+    wildcards: [],
+    expected: [{ name: 'a.example.com', domains: ['a.example.com'] }],
+  },
+  {
     name: 'no hosts: nothing to request',
     hosts: [],
     wildcards: ['*.example.com'],
