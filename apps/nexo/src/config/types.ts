@@ -161,7 +161,7 @@ export interface LimitsConfig {
   readonly maxHeaderBytes: number;
   /** `limits.header_timeout`, default 30s: time allowed to receive request headers. */
   readonly headerTimeoutMs: number;
-  /** `limits.idle_timeout`, default 10m: idle keep-alive connections are closed after. */
+  /** `limits.idle_timeout`, default 2m: idle keep-alive connections are closed after. */
   readonly idleTimeoutMs: number;
 }
 
@@ -213,7 +213,7 @@ export interface UpstreamProxyConfig extends ProxyConfigBase {
    */
   readonly writeTimeoutMs: number;
   /**
-   * `response_header_timeout` (per proxy, else global), default 60s: how long to wait for
+   * `response_header_timeout` (per proxy, else global), default 30s: how long to wait for
    * the upstream's response headers. 0 means no limit.
    */
   readonly responseHeaderTimeoutMs: number;
