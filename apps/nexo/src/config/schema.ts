@@ -77,7 +77,7 @@ const proxy: Schema = {
       description: 'Upstream URLs; requests are spread by load_balancing.',
     },
     load_balancing: {
-      enum: ['round_robin', 'random', 'least_conn', 'first'],
+      enum: ['round_robin', 'least_conn'],
       default: DEFAULTS.loadBalancing,
       description: 'How requests are spread over several upstreams.',
     },

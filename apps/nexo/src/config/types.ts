@@ -180,7 +180,7 @@ export interface ShutdownConfig {
 }
 
 /** `proxies.<host>.load_balancing`, default `round_robin`. */
-export type LoadBalancingPolicy = 'round_robin' | 'random' | 'least_conn' | 'first';
+export type LoadBalancingPolicy = 'round_robin' | 'least_conn';
 
 /** `proxies.<host>.redirect`: a string (original form) or an object. */
 export interface RedirectConfig {
