@@ -2,7 +2,6 @@ import type { Proxy as ProxyEngine, ProxyTarget, TargetOptions } from '@nexo/pro
 import { createRouteTable, parseRedirect } from '@nexo/router';
 import type { NexoConfig, UpstreamProxyConfig } from '../config/types.js';
 import { sameEntry } from './diff-config.js';
-import type { Logger } from './logger.js';
 import type { Route, RoutingSnapshot } from './route.js';
 
 export interface BuiltSnapshot {
@@ -21,7 +20,6 @@ export function buildSnapshot(
   config: NexoConfig,
   proxy: ProxyEngine,
   previous: RoutingSnapshot | undefined,
-  logger: Logger,
 ): BuiltSnapshot {
   const created: ProxyTarget[] = [];
   const kept = new Set<ProxyTarget>();
@@ -43,7 +41,7 @@ export function buildSnapshot(
         kept.add(old.target);
         return [entry.host, { kind: 'upstream', entry, target: old.target }];
       }
-      const target = proxy.createTarget(targetOptions(entry, logger));
+      const target = proxy.createTarget(targetOptions(entry));
       created.push(target);
       return [entry.host, { kind: 'upstream', entry, target }];
     });
@@ -66,22 +64,11 @@ function retiredTargets(previous: RoutingSnapshot, kept: ReadonlySet<ProxyTarget
 }
 
 /** Maps a config entry to the proxy's target options. */
-function targetOptions(entry: UpstreamProxyConfig, logger: Logger): TargetOptions {
+function targetOptions(entry: UpstreamProxyConfig): TargetOptions {
   return {
     upstreams: entry.upstreams,
-    loadBalancing: loadBalancing(entry, logger),
+    loadBalancing: entry.loadBalancing,
     upstreamHeadersMs: entry.responseHeaderTimeoutMs,
     upstreamBodyMs: entry.writeTimeoutMs,
   };
-}
-
-function loadBalancing(entry: UpstreamProxyConfig, logger: Logger): TargetOptions['loadBalancing'] {
-  if (entry.loadBalancing === 'round_robin' || entry.loadBalancing === 'least_conn') {
-    return entry.loadBalancing;
-  }
-  logger.warn(
-    { host: entry.host, policy: entry.loadBalancing, position: entry.position },
-    'load balancing policy not supported by the proxy, using round_robin',
-  );
-  return 'round_robin';
 }

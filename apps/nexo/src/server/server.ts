@@ -1,6 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer } from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { type AccessEvent, createProxy, type Proxy as ProxyEngine } from '@nexo/proxy';
 import { openServerCertificates } from '../certs/server-certificates.js';
 import type { ListenAddress, NexoConfig } from '../config/types.js';
@@ -57,7 +58,7 @@ export async function startServer(options: StartServerOptions): Promise<NexoServ
   const proxy = createProxyEngine(config, options.logger, accessLogger);
 
   // Swapped whole by applyConfig; requests read it once when they start.
-  const routing = { current: buildSnapshot(config, proxy, undefined, logger).snapshot };
+  const routing = { current: buildSnapshot(config, proxy, undefined).snapshot };
   const tracker = new ConnectionTracker();
   const listeners = await listen({
     config,
@@ -115,7 +116,7 @@ function serverHandle(parts: HandleParts): NexoServer {
 
     async applyConfig(next) {
       const diff = diffConfig(routing.current.config, next);
-      const built = buildSnapshot(next, proxy, routing.current, logger);
+      const built = buildSnapshot(next, proxy, routing.current);
       routing.current = built.snapshot;
       for (const target of built.retired) target.release();
 
@@ -180,6 +181,13 @@ async function listen(options: ListenOptions): Promise<Listeners> {
     onUpgrade: handlers.onUpgrade,
   });
   tracker.attach(https, { tls: true });
+  // Usually a name without a certificate (yet) or a scanner; useful when debugging.
+  https.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    options.logger.debug(
+      { code: error.code, servername: socket.servername || undefined },
+      'tls handshake failed',
+    );
+  });
   const httpsAddress = await bind(https, config.listen.https, options.logger);
 
   if (config.listen.http === undefined) {
