@@ -30,6 +30,7 @@ export function writeReport({ results, root, ctx }) {
   const sections = [
     header(results),
     targetsSection(rows, results),
+    findingsSection(root),
     '![Requests/s and RSS per proxy](benchmarks.svg)\n',
     ...results.scenarios.map((scenario) => scenarioSection(scenario, rows, proxies)),
     footprintSection(results.runs, proxies),
@@ -171,19 +172,28 @@ ${frames}
 `;
 }
 
+/** bench/findings.md: hand-written analysis of the gaps, kept with the generated tables. */
+function findingsSection(root) {
+  const file = path.join(root, 'bench', 'findings.md');
+  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+}
+
 function soakSection(root) {
   const file = path.join(root, 'bench', 'results', 'soak-latest.json');
   if (!existsSync(file)) return '';
   const soak = JSON.parse(readFileSync(file, 'utf8'));
   const lines = soak.samples.map(
-    (s) => `| ${int(s.atS)} | ${fixed(s.rssMB, 1)} | ${fixed(s.heapUsedMB, 1)} |`,
+    (s) =>
+      `| ${int(s.atS)} | ${fixed(s.rssMB, 1)} | ${fixed(s.afterGcMB, 1)} | ${fixed(s.afterMarkCompactMB, 1)} |`,
   );
   return `## Soak (${soak.proxy}, ${soak.minutes} min at ${soak.targetRps} req/s, ${soak.startedAt})
 
-Heap used after the latest mark-compact, from \`--trace-gc\`; RSS from /proc.
+RSS from /proc; heap in use after the latest GC and after the latest full (mark-compact)
+GC, from \`--trace-gc\`. The last row is taken after the load stopped.
+${soak.summary.map((line) => `\n    ${line.trim()}`).join('')}
 
-| second | RSS MB | heap after GC MB |
-| ---: | ---: | ---: |
+| second | RSS MB | heap after last GC MB | heap after last mark-compact MB |
+| ---: | ---: | ---: | ---: |
 ${lines.join('\n')}
 `;
 }
