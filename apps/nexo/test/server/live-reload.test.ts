@@ -240,8 +240,16 @@ describe('live reload', { timeout: 60_000 }, () => {
     stream.destroy();
   });
 
-  it('lets an in-flight slow upload complete during graceful shutdown', async () => {
+  it('lets an in-flight slow upload complete during graceful shutdown, ends WebSockets', async () => {
     await server.applyConfig(churn(0, blue.url));
+    const ws = new WebSocket(`wss://127.0.0.1:${port}/`, {
+      ca: ca.certPem,
+      servername: 'stream.example.com',
+      headers: { host: 'stream.example.com' },
+    } as ClientOptions & { servername: string });
+    await once(ws, 'open');
+    const wsClosed = once(ws, 'close');
+
     const upload = new Promise<string>((resolve, reject) => {
       const req = httpsRequest({
         host: '127.0.0.1',
@@ -276,5 +284,7 @@ describe('live reload', { timeout: 60_000 }, () => {
     const closed = server.close({ deadlineMs: 3000 });
     expect(await upload).toBe('200 blue received 10240');
     await closed;
+    await wsClosed;
+    expect(ws.readyState).toBe(WebSocket.CLOSED);
   });
 });
