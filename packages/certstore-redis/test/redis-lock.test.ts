@@ -84,9 +84,10 @@ describe('RedisStorage locks', () => {
   it('keeps a lock past its lease while the holder is alive (auto-refresh)', async () => {
     const [a, b] = twoInstances();
 
-    const held = await a.lock('renew/z', { leaseMs: 300 });
+    // Refreshed every third of the lease: a refresh would have to be over 1.3 s late.
+    const held = await a.lock('renew/z', { leaseMs: 2000 });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 1000);
+    setTimeout(() => controller.abort(), 3000);
     const error = await rejectionOf(b.lock('renew/z', { signal: controller.signal }));
 
     expect((error as StorageError).code).toBe('ABORTED');

@@ -26,7 +26,7 @@ describe('RedisStorage over TLS (rediss://)', () => {
 
       expect(server.url.startsWith('rediss://')).toBe(true);
       expect(text(await other.load('certificates/tls'))).toBe('over tls');
-      await expect.poll(() => seen.includes('certificates/tls')).toBe(true);
+      await expect.poll(() => seen.includes('certificates/tls'), { timeout: 10_000 }).toBe(true);
     } finally {
       await storage.close();
       await other.close();
