@@ -177,7 +177,9 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     if (this.#clientClosed) return;
     this.#clientClosed = true;
 
-    if (!this.#res.writableFinished) {
+    // writableEnded, not writableFinished: a reset HTTP/2 stream reports itself finished
+    // on Node 20 although the response was never completed.
+    if (!this.#res.writableEnded) {
       this.#errorCode ??= 'client_aborted';
       if (this.#active) this.#abort?.(clientGone());
     }

@@ -140,4 +140,26 @@ describe('HTTP/2 client to an HTTP/1.1 upstream', () => {
     await waitFor(() => events.length === 1);
     expect(events[0]).toMatchObject({ status: 401, errorCode: undefined });
   });
+
+  it('aborts the upstream request when the client resets a streaming response', async () => {
+    let upstreamClosed = false;
+    const upstream = await startUpstream((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: first\n\n');
+      req.socket.on('close', () => {
+        upstreamClosed = true;
+      });
+    });
+    const events: AccessEvent[] = [];
+    const client = await startH2Proxy(upstream.origin, undefined, events);
+
+    const stream = client.request({ ':path': '/events', ':authority': 'a.example' });
+    stream.on('error', () => {});
+    await once(stream, 'data');
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+
+    await waitFor(() => upstreamClosed);
+    await waitFor(() => events.length === 1);
+    expect(events[0]).toMatchObject({ errorCode: 'client_aborted' });
+  });
 });
