@@ -51,11 +51,6 @@ export async function createAcmeIssuer(options: CreateAcmeIssuerOptions): Promis
 
   return {
     async issue(request: IssueRequest) {
-      if (request.keyType === 'rsa3072') {
-        throw new Error(
-          'acme.key_type rsa3072 is not supported yet; use ec256, ec384, rsa2048 or rsa4096',
-        );
-      }
       return client.obtainCertificate({
         names: [...request.names],
         keyType: request.keyType,

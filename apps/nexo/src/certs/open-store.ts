@@ -40,7 +40,13 @@ export async function openCertificateStore(
 
 async function openStorage(config: NexoConfig, logger: Logger): Promise<NexoStorage> {
   const settings = config.storage;
-  if (settings.type === 'file') return new FileStorage({ root: settings.certDir, logger });
+  if (settings.type === 'file') {
+    const storage = new FileStorage({ root: settings.certDir, logger });
+    // A read-only or full disk must stop startup with its path, not surface later as a
+    // renewal that fails every day.
+    await storage.prepare();
+    return storage;
+  }
   return openRedisStorage(settings, logger);
 }
 

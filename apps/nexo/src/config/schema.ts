@@ -171,7 +171,7 @@ export const CONFIG_SCHEMA: Schema = {
       },
       ca_file: text('Extra PEM CA certificate to trust for the directory.'),
       key_type: {
-        enum: ['ec256', 'ec384', 'rsa2048', 'rsa3072', 'rsa4096'],
+        enum: ['ec256', 'ec384', 'rsa2048', 'rsa4096'],
         default: DEFAULTS.keyType,
         description: 'Certificate key algorithm.',
       },

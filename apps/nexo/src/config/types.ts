@@ -63,7 +63,7 @@ export interface ListenConfig {
 }
 
 /** Certificate key algorithm (`acme.key_type`). */
-export type KeyType = 'ec256' | 'ec384' | 'rsa2048' | 'rsa3072' | 'rsa4096';
+export type KeyType = 'ec256' | 'ec384' | 'rsa2048' | 'rsa4096';
 
 export interface AcmeConfig {
   /**
