@@ -121,7 +121,7 @@ export class RedisStorage implements Storage, Locker, StorageWatcher {
           ? 0
           : durationMs('rescanIntervalMs', options.rescanIntervalMs, 60_000),
       retryDelayMs: durationMs('maxReconnectDelayMs', options.maxReconnectDelayMs, 5000),
-      logger: this.#logger.child({ component: 'change-feed' }),
+      logger: this.#logger.child({ module: 'change-feed' }),
     });
   }
 

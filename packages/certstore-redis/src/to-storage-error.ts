@@ -30,7 +30,9 @@ export function toStorageError(error: unknown, failed: FailedOperation): Storage
   const what = failed.key === undefined ? failed.operation : `${failed.operation} "${failed.key}"`;
   const options = { cause: error, key: failed.key };
   const message = error instanceof Error ? error.message : String(error);
-  const reply = replyCodes[message.split(' ', 1)[0] ?? ''];
+  // Inside a script, an ACL refusal comes back as a plain ERR naming the command.
+  const aclInScript = /can't run this command/.test(message) ? replyCodes.NOPERM : undefined;
+  const reply = replyCodes[message.split(' ', 1)[0] ?? ''] ?? aclInScript;
 
   if (reply) {
     return new StorageError(

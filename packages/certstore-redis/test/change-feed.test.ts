@@ -36,11 +36,13 @@ describe('RedisStorage watch', () => {
     await writer.delete('certificates/a.example/chain');
     await writer.delete('certificates/never-existed');
 
-    await eventually('both changes arrived', () => seen.length >= 2);
-    expect(seen).toEqual([
-      { type: 'store', key: 'certificates/a.example/chain' },
-      { type: 'delete', key: 'certificates/a.example/chain' },
-    ]);
+    await eventually('the delete arrived', () => seen.some((c) => c.type === 'delete'));
+    // A change racing with the watch's start may be reported twice; nothing else may be.
+    expect(seen).toContainEqual({ type: 'store', key: 'certificates/a.example/chain' });
+    expect(seen.at(-1)).toEqual({ type: 'delete', key: 'certificates/a.example/chain' });
+    expect(new Set(seen.map((change) => change.key))).toEqual(
+      new Set(['certificates/a.example/chain']),
+    );
   });
 
   it('finds changes that were never announced with the periodic re-scan', async () => {
@@ -120,6 +122,10 @@ describe('RedisStorage watch', () => {
       await writer.store('four', '4');
       return other.includes('four');
     });
-    expect(seen).toEqual(['two']);
+    // Events may repeat (a store racing with the watch's first scan is reported again),
+    // but nothing reaches a stopped watch.
+    expect(seen).toContain('two');
+    expect(seen).not.toContain('three');
+    expect(seen).not.toContain('four');
   });
 });
