@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { BODIES } from './origin.mjs';
 import { runPinned } from './processes.mjs';
 import { TARGET_HOST } from './sites.mjs';
 
@@ -32,7 +33,12 @@ async function wrk({ scenario, ctx, httpPort, httpsPort, durationS, onStart }) {
     timeoutMs: (durationS + 15) * 1000,
     onStart,
   });
-  return { ...parseWrk(stdout), command: `wrk ${wrkArgs.join(' ')}` };
+  const parsed = parseWrk(stdout);
+  return {
+    ...parsed,
+    note: shortBodies(parsed.bytesPerResponse, scenario.path),
+    command: `wrk ${wrkArgs.join(' ')}`,
+  };
 }
 
 /** Parses wrk's text report (`--latency`). */
@@ -43,9 +49,13 @@ export function parseWrk(text) {
   const socket = text.match(/connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
   const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
   if (!Number.isFinite(rps)) throw new Error(`could not read wrk output:\n${text}`);
+  const read = text.match(/requests in [\d.]+\w+, ([\d.]+)(B|KB|MB|GB|TB) read/);
+  const unit = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+  const bytesRead = read ? Number(read[1]) * unit[read[2]] : Number.NaN;
   return {
     rps,
     requests,
+    bytesPerResponse: bytesRead / requests,
     p50Ms: latencyMs(text, '50%'),
     p99Ms: latencyMs(text, '99%'),
     errors: non2xx + socketErrors,
@@ -81,7 +91,11 @@ async function h2load({ scenario, ctx, httpsPort, durationS, onStart }) {
   const latencies = readH2loadLog(logFile);
   rmSync(logFile, { force: true });
   const shown = args.filter((arg) => !arg.startsWith('--log-file'));
-  return { ...parseH2load(stdout, latencies), command: `h2load ${shown.join(' ')} --log-file=…` };
+  const parsed = parseH2load(stdout, latencies);
+  const note = [parsed.note, shortBodies(parsed.bytesPerResponse, scenario.path, false)]
+    .filter(Boolean)
+    .join('; ');
+  return { ...parsed, note: note || undefined, command: `h2load ${shown.join(' ')} --log-file=…` };
 }
 
 /** Parses h2load's summary; latencies (ms, sorted) come from its per-request log. */
@@ -94,6 +108,7 @@ export function parseH2load(text, latenciesMs) {
   if (!Number.isFinite(rps) || !counts) throw new Error(`could not read h2load output:\n${text}`);
   const protocol = text.match(/Application protocol: (\S+)/)?.[1];
   const done = Number(counts[1]);
+  const data = Number(text.match(/traffic: .*?, ([\d.]+\w*) \((\d+)\) data/)?.[2]);
   // "failed" already includes errored streams; 4xx/5xx answers are failures for us too.
   const failed = Number(counts[2]) + Number(counts[3]);
   const badStatus = codes ? Number(codes[1]) + Number(codes[2]) : 0;
@@ -103,6 +118,7 @@ export function parseH2load(text, latenciesMs) {
     p50Ms: quantile(latenciesMs, 0.5),
     p99Ms: quantile(latenciesMs, 0.99),
     errors: Math.max(failed, badStatus),
+    bytesPerResponse: data / done,
     note: protocol === 'h2' ? undefined : `negotiated ${protocol ?? 'nothing'}, not h2`,
   };
 }
@@ -153,9 +169,10 @@ async function handshakes({ scenario, httpsPort, ctx, durationS, rateHint, onSta
     onStart,
   });
   const result = parseH2load(stdout, []);
+  result.note = shortBodies(result.bytesPerResponse, scenario.path, false);
   const connectMeanMs = connectTimeMs(stdout);
   const quoted = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg));
-  return { ...result, note: undefined, connectMeanMs, command: `h2load ${quoted.join(' ')}` };
+  return { ...result, connectMeanMs, command: `h2load ${quoted.join(' ')}` };
 }
 
 /** Mean of h2load's "time for connect" (TCP + TLS handshake), in ms. */
@@ -163,4 +180,17 @@ function connectTimeMs(text) {
   const match = text.match(/time for connect:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/);
   if (!match) return Number.NaN;
   return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
+}
+
+/**
+ * A proxy that answers 200 with the wrong body (an unmatched site, an empty page) would
+ * look fast: flag runs whose responses are on average shorter than the file asked for.
+ * wrk counts header bytes too (`withHeaders`); h2load counts body bytes only.
+ */
+function shortBodies(bytesPerResponse, requestPath, withHeaders = true) {
+  const expected = BODIES[requestPath.slice(1)];
+  if (!expected || !Number.isFinite(bytesPerResponse)) return undefined;
+  const floor = withHeaders ? expected : expected * 0.99;
+  if (bytesPerResponse >= floor) return undefined;
+  return `short responses: ${Math.round(bytesPerResponse)} B on average, expected ${expected}`;
 }
