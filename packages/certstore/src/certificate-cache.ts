@@ -53,7 +53,7 @@ export class CertificateCache {
 
   constructor(options: CertificateCacheOptions = {}) {
     this.contextOptions = { ...options.secureContextOptions };
-    this.logger = (options.logger ?? silentLogger).child({ component: 'certificate-cache' });
+    this.logger = (options.logger ?? silentLogger).child({ module: 'certificate-cache' });
   }
 
   /**

@@ -85,7 +85,7 @@ export class CertificateStore {
   constructor(options: CertificateStoreOptions) {
     this.storage = options.storage;
     this.locker = options.locker;
-    this.logger = (options.logger ?? silentLogger).child({ component: 'certstore' });
+    this.logger = (options.logger ?? silentLogger).child({ module: 'certstore' });
     this.accounts = new AccountStore({ storage: this.storage, logger: this.logger });
   }
 

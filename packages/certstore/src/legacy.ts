@@ -75,7 +75,7 @@ export async function importLegacyCertificates(options: {
   directoryUrl: string;
   logger?: Logger;
 }): Promise<LegacyImportResult> {
-  const logger = (options.logger ?? silentLogger).child({ component: 'legacy-import' });
+  const logger = (options.logger ?? silentLogger).child({ module: 'legacy-import' });
   const scan = await findLegacyCertificates(options.certDir, { logger });
   const result: LegacyImportResult = { imported: [], skipped: [], failures: scan.failures };
 

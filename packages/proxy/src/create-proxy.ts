@@ -25,7 +25,7 @@ export function createProxy(options: ProxyOptions = {}): ProxyApi {
   const resolved = resolveOptions(options);
   validateOptions(resolved);
 
-  const logger = resolved.logger?.child({ component: 'proxy' });
+  const logger = resolved.logger?.child({ module: 'proxy' });
   const trusted = new TrustedProxies(resolved.trustedProxies);
   const pools = new UpstreamPools(resolved, logger);
   return new ReverseProxy(new ProxyState(resolved, trusted, pools, logger));

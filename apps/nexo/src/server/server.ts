@@ -90,7 +90,7 @@ function createProxyEngine(config: NexoConfig, logger: Logger, accessLogger: Log
     maxHeaderBytes: config.limits.maxHeaderBytes,
     // No overall limit on receiving a request: slow uploads are fine once headers are in.
     timeouts: { requestMs: 0, keepAliveMs: config.limits.idleTimeoutMs },
-    logger: logger.child({ component: 'proxy' }),
+    logger,
     onAccess: (event) => logProxyAccess(accessLogger, event),
   });
 }
