@@ -36,7 +36,8 @@ export function renewalCertId(certificatePem: string): string {
       'the certificate has no Authority Key Identifier: ARI cannot identify it',
     );
   }
-  return `${keyId.toString('base64url')}.${der.subarray(serial.contentStart, serial.end).toString('base64url')}`;
+  const serialBytes = der.subarray(serial.contentStart, serial.end);
+  return `${keyId.toString('base64url')}.${serialBytes.toString('base64url')}`;
 }
 
 /** Parses a renewalInfo response body; rejects one without a usable window. */

@@ -1,4 +1,5 @@
-const CONFIG_OPTION = `  -c, --config PATH  config file (default: $NEXO_CONFIG, else ~/.nexo/config.yaml)`;
+const CONFIG_OPTION =
+  '  -c, --config PATH  config file (default: $NEXO_CONFIG, else ~/.nexo/config.yaml)';
 
 const EXIT_CODES = `Exit codes: 0 ok, 1 config invalid or operation failed, 2 usage error.`;
 

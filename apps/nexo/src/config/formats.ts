@@ -50,7 +50,8 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   'resolver-address': {
     validate: (value) => parseResolver(value) !== undefined,
     describe: (value) =>
-      `must be an IP address with an optional port, such as "127.0.0.1:53" or "[::1]:53" ${got(value)}`,
+      'must be an IP address with an optional port, such as "127.0.0.1:53" or "[::1]:53" ' +
+      got(value),
   },
   cidr: {
     validate: (value) => parseCidr(value) !== undefined,

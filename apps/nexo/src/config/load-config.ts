@@ -42,7 +42,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     bytes = await readFile(absolute);
   } catch (cause) {
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
-    const message = `cannot read config file ${options.path} (${reason}); create it or pass --config PATH`;
+    const hint = 'create it or pass --config PATH';
+    const message = `cannot read config file ${options.path} (${reason}); ${hint}`;
     throw new ConfigError('CONFIG_UNREADABLE', message, { cause });
   }
 

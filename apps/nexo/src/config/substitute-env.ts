@@ -56,7 +56,9 @@ function resolveReference(reference: string, env: NodeJS.ProcessEnv): string | {
 
   if (!NAME.test(name)) {
     return {
-      message: `"\${${reference}}" is not a valid variable reference: use \${NAME} or \${NAME:-default}`,
+      message:
+        `"\${${reference}}" is not a valid variable reference: ` +
+        `use \${NAME} or \${NAME:-default}`,
     };
   }
 

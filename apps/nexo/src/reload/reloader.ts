@@ -166,13 +166,7 @@ function report(summary: ReloadSummary, reasons: ReloadReason[], logger: Reloade
     );
   }
 
-  logger.info(
-    {
-      reason: reasons,
-      added: summary.added,
-      changed: summary.changed,
-      removed: summary.removed,
-    },
-    `config reloaded: ${summary.added.length} added, ${summary.changed.length} changed, ${summary.removed.length} removed`,
-  );
+  const { added, changed, removed } = summary;
+  const counts = `${added.length} added, ${changed.length} changed, ${removed.length} removed`;
+  logger.info({ reason: reasons, added, changed, removed }, `config reloaded: ${counts}`);
 }
