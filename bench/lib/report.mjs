@@ -63,6 +63,10 @@ function targetsSection(rows, results) {
   });
   return `## Targets (issue 7)
 
+Throughput ratios are given twice: plain req/s, and req/s per CPU-second the proxy used
+(the inverse of CPU µs/req), which stays honest when the load side saturated first. A
+throughput target counts as met only when both reach it.
+
 | target | Nexo, measured | verdict |
 | --- | --- | --- |
 ${lines.join('\n')}

@@ -8,7 +8,9 @@ export function checkTargets({ rows, runs }) {
   const ratio = (scenario, peer) => {
     const nexo = rowFor(rows, scenario, 'nexo');
     const other = rowFor(rows, scenario, peer);
-    return nexo && other ? nexo.rps / other.rps : Number.NaN;
+    if (!nexo || !other) return { raw: Number.NaN, perCore: Number.NaN };
+    // Per core: requests per second of CPU used, immune to a load side that saturated.
+    return { raw: nexo.rps / other.rps, perCore: other.cpuUsPerReq / nexo.cpuUsPerReq };
   };
   const nexoTls = rowFor(rows, 'h1-tls', 'nexo');
   const caddyTls = rowFor(rows, 'h1-tls', 'caddy');
@@ -41,9 +43,14 @@ export function checkTargets({ rows, runs }) {
   ];
 }
 
-function ratioTarget(name, value, min) {
-  if (!Number.isFinite(value)) return { name, measured: 'not measured', met: undefined };
-  return { name, measured: `${value.toFixed(2)}×`, met: value >= min };
+/**
+ * Met only when both the plain req/s ratio and the per-core ratio reach `min`: the first
+ * is flattered when the peer was load-bound, the second when Nexo was lightly loaded.
+ */
+function ratioTarget(name, { raw, perCore }, min) {
+  if (!Number.isFinite(raw)) return { name, measured: 'not measured', met: undefined };
+  const measured = `${raw.toFixed(2)}× req/s, ${perCore.toFixed(2)}× per CPU-second`;
+  return { name, measured, met: Math.min(raw, perCore) >= min };
 }
 
 function limitTarget({ name, value, max, unit = 'MB', against }) {
