@@ -18,5 +18,7 @@ export type { ListenerCert } from './listener-cert.js';
 export { createListenerCert } from './listener-cert.js';
 export type { Pebble, PebbleOptions } from './pebble.js';
 export { startPebble } from './pebble.js';
+export type { ReadmeAgreement, ReadmeAgreementOptions } from './readme-agreement.js';
+export { checkReadmeAgreement } from './readme-agreement.js';
 export type { RedisServer, RedisServerOptions } from './redis-server.js';
 export { startRedisServer } from './redis-server.js';

@@ -23,6 +23,7 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
+/** How {@link startRedisServer} runs the server. */
 export interface RedisServerOptions {
   /**
    * Append-only file with an fsync per write, so a killed and restarted server keeps
