@@ -3,6 +3,7 @@ import { generateKeyPair } from 'node:crypto';
 /** Key types of certificate (and account) keys. */
 export type KeyType = 'ec256' | 'ec384' | 'rsa2048' | 'rsa4096';
 
+/** The key types `obtainCertificate` accepts as `keyType`; `ec256`, the default, first. */
 export const KEY_TYPES: readonly KeyType[] = ['ec256', 'ec384', 'rsa2048', 'rsa4096'];
 
 /** Generates a private key as PKCS#8 PEM (the form acme-client's CSR code imports). */
