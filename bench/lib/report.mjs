@@ -34,6 +34,7 @@ export function writeReport({ results, root, ctx }) {
     '![Requests/s and RSS per proxy](benchmarks.svg)\n',
     ...results.scenarios.map((scenario) => scenarioSection(scenario, rows, proxies)),
     footprintSection(results.runs, proxies),
+    failedSection(results.skipped),
     profileSection(results.profile),
     soakSection(root),
     readingSection(results),
@@ -173,6 +174,17 @@ Top ${summary.top.length} functions by self time:
 | self % | function | where |
 | ---: | --- | --- |
 ${frames}
+`;
+}
+
+function failedSection(skipped) {
+  if (!skipped?.length) return '';
+  const lines = skipped.map(
+    (run) => `- ${run.scenario} ${run.proxy} #${run.rep + 1}: ${run.error}`,
+  );
+  return `## Failed runs (left out of the tables)
+
+${lines.join('\n')}
 `;
 }
 
