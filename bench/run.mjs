@@ -112,7 +112,9 @@ async function runMatrix({ options, ctx }) {
     }
   }
 
-  const profile = options.profile ? await profileNexo({ ctx, options, track }) : undefined;
+  const withNexo = proxies.some((proxy) => proxy.id === 'nexo');
+  const profile =
+    options.profile && withNexo ? await profileNexo({ ctx, options, track }) : undefined;
   const results = {
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
