@@ -16,8 +16,10 @@ import type { RenewalInfo } from './renewal-info.js';
 import type { RetryOptions } from './retry.js';
 
 type AcmeModule = typeof import('acme-client');
+/** acme-client's own client, used inside this package only (not exported from the index). */
 export type AcmeLibraryClient = InstanceType<AcmeModule['Client']>;
 
+/** Options of {@link createAcmeClient}; only `accountStore` is required. */
 export interface AcmeClientOptions {
   /** ACME directory. Default: Let's Encrypt production. */
   directoryUrl?: string;

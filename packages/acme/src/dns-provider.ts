@@ -11,6 +11,7 @@ export interface DnsRecord {
   id?: string;
 }
 
+/** Per-call options of every {@link DnsProvider} method. */
 export interface DnsProviderCallOptions {
   signal?: AbortSignal;
 }

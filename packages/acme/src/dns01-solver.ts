@@ -4,6 +4,7 @@ import type { OperationOptions } from './operation-options.js';
 import { type PropagationOptions, waitForTxtRecords } from './propagation.js';
 import type { ChallengeSolver, Dns01Challenge, Presented } from './solver.js';
 
+/** Options of {@link createDns01Solver}: the provider that writes records, how to wait. */
 export interface Dns01SolverOptions {
   provider: DnsProvider;
   propagation?: PropagationOptions;

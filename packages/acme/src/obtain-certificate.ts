@@ -9,6 +9,7 @@ import { normalizeCertificateNames } from './names.js';
 import { sleep } from './retry.js';
 import type { ChallengeSolver, Dns01Challenge } from './solver.js';
 
+/** One certificate to order: its names, key type, the solver for its challenges. */
 export interface ObtainCertificateRequest {
   /** Host names, e.g. `['example.com', '*.example.com']`: one order, one certificate. */
   names: readonly string[];
@@ -18,6 +19,7 @@ export interface ObtainCertificateRequest {
   signal?: AbortSignal;
 }
 
+/** An issued certificate with its new private key and the facts read from it. */
 export interface ObtainedCertificate {
   /** Normalized names, in the order given. */
   names: string[];
@@ -39,6 +41,7 @@ export interface ObtainedCertificate {
 type AcmeModule = typeof import('acme-client');
 type Order = Awaited<ReturnType<AcmeLibraryClient['createOrder']>>;
 
+/** What the client hands {@link obtainCertificate}: its transport, logger and account. */
 export interface ObtainContext {
   directoryUrl: string;
   transport: AcmeTransport;

@@ -23,6 +23,7 @@ export interface CacheableCertificate {
   privateKeyPem: string;
 }
 
+/** Options of {@link CertificateCache}. */
 export interface CertificateCacheOptions {
   /**
    * Options merged into every context (e.g. `minVersion`, `ciphers`); `cert` and `key`

@@ -22,6 +22,7 @@ import {
 import { type Logger, silentLogger } from './logger.js';
 import type { Lock, Locker, LockOptions, OperationOptions, Storage } from './storage.js';
 
+/** Options of {@link CertificateStore}: the backend it keeps everything in. */
 export interface CertificateStoreOptions {
   storage: Storage;
   /** Needed only for {@link CertificateStore.lock}; usually the same object as `storage`. */
@@ -56,6 +57,7 @@ export interface LoadFailure {
   error: CertificateError | StorageError;
 }
 
+/** Every certificate that loaded, and each one that did not with its reason. */
 export interface LoadAllResult {
   records: CertificateRecord[];
   failures: LoadFailure[];

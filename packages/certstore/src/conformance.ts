@@ -17,6 +17,7 @@ export interface ConformanceSubject {
   cleanup?: () => Promise<void>;
 }
 
+/** Options of {@link runStorageConformance}. */
 export interface StorageConformanceOptions {
   /** Shown in the test names, e.g. `FileStorage`. */
   name: string;
@@ -267,6 +268,7 @@ export interface WatcherConformanceSubject {
   cleanup?: () => Promise<void>;
 }
 
+/** Options of {@link runWatcherConformance}. */
 export interface WatcherConformanceOptions {
   name: string;
   create: () => Promise<WatcherConformanceSubject>;

@@ -17,6 +17,7 @@ import type {
 } from './storage.js';
 import { assertStorageKey, isValidStorageKey } from './storage-key.js';
 
+/** Options of {@link FileStorage}; only `root` is required. */
 export interface FileStorageOptions {
   /** Directory holding every key as a file; created with mode 0700 when missing. */
   root: string;

@@ -79,11 +79,13 @@ export function nameFromSegment(segment: string): string {
     : segment;
 }
 
+/** Storage keys of the ACME account kept for the CA at `directoryUrl`. */
 export function accountKeys(directoryUrl: string): AccountKeys {
   const base = `${ACCOUNTS}/${directorySegment(directoryUrl)}`;
   return { privateKey: `${base}/account.key`, meta: `${base}/account.json` };
 }
 
+/** Storage keys of the certificate named `name` (its first name) issued by that CA. */
 export function certificateKeys(directoryUrl: string, name: string): CertificateKeys {
   return certificateKeysBySegment(directorySegment(directoryUrl), nameSegment(name));
 }

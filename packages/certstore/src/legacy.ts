@@ -20,16 +20,19 @@ export interface LegacyCertificate {
   notAfter: Date;
 }
 
+/** A legacy file pair that could not be read, with its path. */
 export interface LegacyFailure {
   path: string;
   error: CertstoreError;
 }
 
+/** What {@link findLegacyCertificates} found in a `cert_dir`. */
 export interface LegacyScan {
   certificates: LegacyCertificate[];
   failures: LegacyFailure[];
 }
 
+/** What {@link importLegacyCertificates} copied, skipped and could not read. */
 export interface LegacyImportResult {
   /** Names copied into the store. */
   imported: string[];

@@ -6,6 +6,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const SHORT_LIFETIME_MS = 10 * DAY_MS;
 const DEFAULT_JITTER_RATIO = 0.01;
 
+/** A certificate's validity and the renewal rule to apply to it ({@link planRenewal}). */
 export interface RenewalInput {
   notBefore: Date;
   notAfter: Date;
@@ -30,6 +31,7 @@ export interface RenewalInput {
   seed?: string;
 }
 
+/** When to renew, and which rule decided it. */
 export interface RenewalPlan {
   /** When renewal should start. */
   renewAt: Date;

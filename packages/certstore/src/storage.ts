@@ -46,6 +46,7 @@ export interface Storage {
   describe?(key: string): string;
 }
 
+/** Options of {@link Storage.store}. */
 export interface StoreOptions extends OperationOptions {
   /** The value is secret (a private key): file backends write it with mode 0600. */
   secret?: boolean;
@@ -63,6 +64,7 @@ export interface Lock {
   unlock(options?: OperationOptions): Promise<void>;
 }
 
+/** Options of {@link Locker.lock}. */
 export interface LockOptions extends OperationOptions {
   /** How long the lease lasts without a refresh. */
   leaseMs?: number;

@@ -9,6 +9,7 @@ interface WatcherLogger {
   warn(obj: object, msg?: string): void;
 }
 
+/** Options of {@link watchConfig}: the file, the callback, and how eagerly to look. */
 export interface WatchConfigOptions {
   /** The config file; may be a symlink (Kubernetes ConfigMap, Docker secrets). */
   path: string;

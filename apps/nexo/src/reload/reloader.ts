@@ -28,6 +28,7 @@ interface ReloaderLogger {
   error(obj: object, msg?: string): void;
 }
 
+/** Options of {@link Reloader}: how to load, how to apply, where to log. */
 export interface ReloaderOptions {
   /** Reads and validates the file again (`loadConfig` with the CLI's options). */
   load: () => Promise<LoadedConfig>;

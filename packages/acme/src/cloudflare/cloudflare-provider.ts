@@ -9,6 +9,7 @@ import {
   callCloudflare,
 } from './cloudflare-api.js';
 
+/** Options of {@link CloudflareDnsProvider}; only `apiToken` is required. */
 export interface CloudflareDnsProviderOptions {
   /** API token with Zone:DNS:Edit (and Zone:Zone:Read unless `zoneId` is set). Secret. */
   apiToken: string;

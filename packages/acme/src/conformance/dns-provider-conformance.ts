@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DnsProvider, DnsRecord } from '../dns-provider.js';
 
+/** What {@link describeDnsProviderConformance} needs to exercise a provider against a real zone. */
 export interface DnsProviderConformanceOptions {
   /** Shown in the test titles. */
   name: string;
