@@ -1,4 +1,5 @@
 import type { HealthCheckOptions, Logger } from './types.js';
+import { requestOn } from './undici-pool.js';
 import type { Upstream } from './upstream.js';
 
 /**
@@ -44,7 +45,7 @@ export class HealthChecker {
 
   async #probe(upstream: Upstream): Promise<boolean> {
     try {
-      const response = await upstream.entry.pool.request({
+      const response = await requestOn(upstream.entry.pool, {
         method: 'GET',
         path: this.#path,
         headers: { host: upstream.host, 'user-agent': 'nexo-health-check' },

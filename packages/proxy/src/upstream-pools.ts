@@ -1,6 +1,6 @@
-import { Pool } from 'undici';
 import type { ResolvedOptions } from './resolve-options.js';
 import type { Logger } from './types.js';
+import { Pool } from './undici-pool.js';
 
 /** One undici pool per upstream origin, shared by every target that names it. */
 export class PoolEntry {
