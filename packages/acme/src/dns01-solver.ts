@@ -1,7 +1,7 @@
 import type { DnsProvider, DnsRecord } from './dns-provider.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { OperationOptions } from './operation-options.js';
-import { type PropagationOptions, waitForTxtRecords } from './propagation.js';
+import { checkResolvers, type PropagationOptions, waitForTxtRecords } from './propagation.js';
 import type { ChallengeSolver, Dns01Challenge, Presented } from './solver.js';
 
 /** Options of {@link createDns01Solver}: the provider that writes records, how to wait. */
@@ -26,6 +26,7 @@ export function createDns01Solver(options: Dns01SolverOptions): ChallengeSolver 
   const { provider } = options;
   const logger = (options.logger ?? silentLogger).child({ solver: 'dns-01' });
   const ttlSeconds = options.recordTtlSeconds ?? 60;
+  checkResolvers(options.propagation?.resolvers);
 
   return {
     challengeType: 'dns-01',

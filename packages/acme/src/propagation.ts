@@ -1,6 +1,6 @@
 import * as systemDns from 'node:dns/promises';
 import { Resolver } from 'node:dns/promises';
-import { DnsPropagationError } from './errors.js';
+import { DnsPropagationError, NexoAcmeError } from './errors.js';
 import type { Logger } from './logger.js';
 import { sleep } from './retry.js';
 
@@ -201,9 +201,23 @@ async function cnameOf(resolver: Resolver, name: string): Promise<string | undef
   }
 }
 
+/** Throws `INVALID_RESOLVER` naming the first of `resolvers` that is not an IP address. */
+export function checkResolvers(resolvers: readonly string[] | undefined): void {
+  for (const server of resolvers ?? []) makeResolver([server], 0);
+}
+
 function makeResolver(servers: string[], timeoutMs: number): Resolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
-  resolver.setServers(servers);
+  try {
+    resolver.setServers(servers);
+  } catch (cause) {
+    throw new NexoAcmeError(
+      'INVALID_RESOLVER',
+      `propagation resolver "${servers.join(', ')}" is not an IP address with an optional ` +
+        'port: use a form such as 1.1.1.1, 127.0.0.1:8053 or [::1]:53',
+      { cause },
+    );
+  }
   return resolver;
 }
 

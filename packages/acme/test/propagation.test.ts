@@ -1,6 +1,6 @@
 import { type ChallTestSrv, startChallTestSrv } from '@nexo/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitForTxtRecords } from '../src/index.js';
+import { createDns01Solver, waitForTxtRecords } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
 
 describe('waitForTxtRecords', () => {
@@ -100,4 +100,24 @@ describe('waitForTxtRecords', () => {
       }),
     ).rejects.toBe(reason);
   });
+
+  it.each([['dns.example.com'], ['1.1.1.1:port'], ['']])(
+    'refuses the resolver %j with INVALID_RESOLVER, before any record is written',
+    async (resolver) => {
+      const propagation = { ...options(), resolvers: [dns.dnsAddress, resolver] };
+      const expected = {
+        code: 'INVALID_RESOLVER',
+        message: expect.stringContaining(`"${resolver}"`),
+      };
+
+      await expect(
+        waitForTxtRecords([{ name: 'a.example.com', values: ['x'] }], propagation, context),
+      ).rejects.toMatchObject(expected);
+      const unused = () => Promise.reject(new Error('the provider is not reached'));
+      const provider = { findZone: unused, appendRecords: unused, deleteRecords: unused };
+      expect(() => createDns01Solver({ provider, propagation })).toThrow(
+        expect.objectContaining(expected),
+      );
+    },
+  );
 });
