@@ -150,7 +150,7 @@ ${proxies.map(([host, url]) => `  ${host}:\n    upstream: ${url}\n`).join('')}`;
     ws.close();
     events.close();
     // A new connection to the changed host goes to its current upstream.
-    expect(await getOnce(port, 'stream.example.com', ca.certPem)).toBe(
+    expect(await getOnce(port, 'stream.example.com', { ca: ca.certPem })).toBe(
       `200 ${RELOADS % 2 === 0 ? 'blue' : 'green'}`,
     );
   });
@@ -194,10 +194,15 @@ function openEventStream(port: number, host: string, ca: string) {
   );
 }
 
-function getOnce(port: number, host: string, ca: string): Promise<string> {
-  return new Promise((resolve) => {
+/**
+ * One GET over a fresh connection (`ca`) or a keep-alive agent's. Resolves `<status> <body>`
+ * or `error <message>`, never rejects: the load counts failures instead of stopping.
+ */
+function getOnce(port: number, host: string, via: { ca: string } | { agent: Agent }) {
+  const connection = 'agent' in via ? via : { ca: via.ca, agent: false as const };
+  return new Promise<string>((resolve) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, servername: host, ca, headers: { host }, agent: false },
+      { host: '127.0.0.1', port, servername: host, headers: { host }, ...connection },
       (res) => {
         let text = '';
         res.setEncoding('utf8').on('data', (chunk: string) => {
@@ -220,20 +225,7 @@ function startLoad(port: number, host: string, ca: string) {
 
   const worker = async () => {
     while (!stopped) {
-      const outcome = await new Promise<string>((resolve) => {
-        const req = httpsRequest(
-          { host: '127.0.0.1', port, servername: host, headers: { host }, agent },
-          (res) => {
-            let text = '';
-            res.setEncoding('utf8').on('data', (chunk: string) => {
-              text += chunk;
-            });
-            res.on('end', () => resolve(`${res.statusCode} ${text}`));
-          },
-        );
-        req.on('error', (error) => resolve(`error ${error.message}`));
-        req.end();
-      });
+      const outcome = await getOnce(port, host, { agent });
       if (outcome === '200 blue') completed++;
       else failures.push(outcome);
     }
