@@ -119,6 +119,9 @@ export function parseH2load(text, latenciesMs) {
     p99Ms: quantile(latenciesMs, 0.99),
     errors: Math.max(failed, badStatus),
     bytesPerResponse: data / done,
+    tls: [text.match(/TLS Protocol: (\S+)/)?.[1], text.match(/Cipher: (\S+)/)?.[1]]
+      .filter(Boolean)
+      .join(' '),
     note: protocol === 'h2' ? undefined : `negotiated ${protocol ?? 'nothing'}, not h2`,
   };
 }

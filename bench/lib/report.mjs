@@ -300,10 +300,23 @@ function methodSection(results, rows, ctx) {
 Load commands (ports vary per run):
 ${commands}
 
+TLS as negotiated by h2load (wrk does not report it): ${negotiatedTls(results.runs)}.
+
 Proxy commands:
 ${proxyCommands}
 
 ${configExcerpts(rows, ctx)}`;
+}
+
+function negotiatedTls(runs) {
+  const byProxy = new Map();
+  for (const run of runs) {
+    if (!run.tls) continue;
+    if (!byProxy.has(run.proxy)) byProxy.set(run.proxy, new Set());
+    byProxy.get(run.proxy).add(run.tls);
+  }
+  const parts = [...byProxy].map(([proxy, set]) => `${proxy} ${[...set].join(' / ')}`);
+  return parts.length ? parts.join('; ') : 'not recorded';
 }
 
 function configExcerpts(rows, ctx) {
