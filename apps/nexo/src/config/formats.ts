@@ -14,6 +14,13 @@ export interface ValueFormat {
 
 const got = (value: unknown): string => `(got ${JSON.stringify(value)})`;
 
+/**
+ * Like {@link got} for URLs, with everything before the last `@` after the scheme hidden:
+ * a Redis or API URL may carry a password, and problems reach terminals and logs.
+ */
+const gotUrl = (value: unknown): string =>
+  got(typeof value === 'string' ? value.replace(/^([a-z][\w+.-]*:\/\/)?.*@/is, '$1***@') : value);
+
 export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   duration: {
     validate: (value) => parseDuration(value) !== undefined,
@@ -30,7 +37,7 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   },
   'http-url': {
     validate: (value) => parseHttpUrl(value) !== undefined,
-    describe: (value) => `must be an http(s) URL such as https://host/path ${got(value)}`,
+    describe: (value) => `must be an http(s) URL such as https://host/path ${gotUrl(value)}`,
   },
   'redirect-target': {
     validate: (value) => redirectTarget(value) !== undefined,
@@ -65,7 +72,7 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   'redis-url': {
     validate: (value) => /^rediss?:$/.test(safeUrl(value)?.protocol ?? ''),
     describe: (value) =>
-      `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379 ${got(value)}`,
+      `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379 ${gotUrl(value)}`,
   },
 };
 
@@ -75,7 +82,7 @@ function describeUpstream(value: unknown): string {
   if (schemeless && parseHttpUrl(`http://${text}`) !== undefined) {
     return `must be an http(s) URL; did you mean "http://${text}"?`;
   }
-  return `must be an http(s) URL such as http://127.0.0.1:3000 ${got(value)}`;
+  return `must be an http(s) URL such as http://127.0.0.1:3000 ${gotUrl(value)}`;
 }
 
 function safeUrl(value: string): URL | undefined {

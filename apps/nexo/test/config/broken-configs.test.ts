@@ -148,6 +148,14 @@ const CASES: Array<{
     expected: ['config.yaml:4:3: storage.url: only applies with storage.type: redis'],
   },
   {
+    name: 'URLs with credentials are quoted without them',
+    yaml: `${GOOD_CLOUDFLARE}  api_url: "ftp://u:token@127.0.0.1/v4"\nstorage:\n  type: redis\n  url: "http://:pw@a@127.0.0.1:6379"\n`,
+    expected: [
+      'config.yaml:3:12: cloudflare.api_url: must be an http(s) URL such as https://host/path (got "ftp://***@127.0.0.1/v4")',
+      'config.yaml:6:8: storage.url: must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379 (got "http://***@127.0.0.1:6379")',
+    ],
+  },
+  {
     name: 'bad listen address and trusted proxy',
     yaml: `${GOOD_CLOUDFLARE}listen:\n  https: 443\n  http: "host:99999"\ntrusted_proxies: [10.0.0.0/33]\n`,
     expected: [
