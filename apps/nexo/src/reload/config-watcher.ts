@@ -84,10 +84,8 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
     checking = true;
     try {
       await refreshWatches();
-      const print = await fingerprintFile(path);
-      if (print === undefined) {
-        options.logger?.debug({ path }, 'config file absent; waiting for it to return');
-      } else {
+      const print = await readFingerprint();
+      if (print !== undefined) {
         lastStat = print.statKey;
         if (print.sha256 !== lastSha) {
           const first = lastSha === undefined;
@@ -101,6 +99,22 @@ export function watchConfig(options: WatchConfigOptions): ConfigWatcher {
         recheck = false;
         schedule();
       }
+    }
+  };
+
+  /** The file's fingerprint, or `undefined` (logged) while it is absent or unreadable. */
+  const readFingerprint = async () => {
+    try {
+      const print = await fingerprintFile(path);
+      if (print === undefined) {
+        options.logger?.debug({ path }, 'config file absent; waiting for it to return');
+      }
+      return print;
+    } catch (error) {
+      // Remember its stat, so the poll does not repeat this warning until it changes.
+      lastStat = await statKey(path);
+      options.logger?.warn({ path, err: error }, 'cannot read config file; edits are ignored');
+      return undefined;
     }
   };
 

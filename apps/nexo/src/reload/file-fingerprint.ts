@@ -10,7 +10,8 @@ export interface FileFingerprint {
 
 /**
  * Reads the file (following symlinks, so a swapped `..data` link shows the new target)
- * and fingerprints it. Absent or unreadable: `undefined` (it may be mid-swap).
+ * and fingerprints it. Absent: `undefined` (it may be mid-swap). Present but unreadable
+ * (a directory, no permission): rejects with the file system's error, for the log.
  */
 export async function fingerprintFile(path: string): Promise<FileFingerprint | undefined> {
   try {
@@ -19,8 +20,10 @@ export async function fingerprintFile(path: string): Promise<FileFingerprint | u
       sha256: createHash('sha256').update(bytes).digest('hex'),
       statKey: statKeyOf(info),
     };
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
   }
 }
 

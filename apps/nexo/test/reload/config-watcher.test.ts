@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { type ConfigWatcher, watchConfig } from '../../src/reload/config-watcher.js';
+import { RecordingLogger } from './recording-logger.js';
 
 const DEBOUNCE_MS = 60;
 /** Long enough for any late duplicate to show up on a busy machine. */
@@ -107,6 +108,38 @@ describe('watchConfig', () => {
 
     await unlink(path);
     await sleep(DEBOUNCE_MS * 4);
+    await writeFile(path, 'a: 2\n');
+    await expectChanges(1);
+  });
+
+  test('a file that cannot be read is one warning with the cause, then edits are seen again', async () => {
+    const path = join(dir, 'config.yaml');
+    const logger = new RecordingLogger();
+    await writeFile(path, 'a: 1\n');
+    watcher = watchConfig({
+      path,
+      logger,
+      debounceMs: DEBOUNCE_MS,
+      pollIntervalMs: 50,
+      onChange: () => {
+        changes++;
+      },
+    });
+    await watcher.ready;
+
+    await unlink(path);
+    await mkdir(path);
+    const warnings = () => logger.lines.filter((line) => line.level === 'warn');
+    await vi.waitFor(() => expect(warnings()).toHaveLength(1), { timeout: 10_000 });
+    await sleep(SETTLE_MS);
+    expect(warnings()).toMatchObject([
+      {
+        fields: { path, err: { code: 'EISDIR' } },
+        msg: 'cannot read config file; edits are ignored',
+      },
+    ]);
+
+    await rmdir(path);
     await writeFile(path, 'a: 2\n');
     await expectChanges(1);
   });
