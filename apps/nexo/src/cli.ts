@@ -1,5 +1,10 @@
-import { processIo } from './cli/cli-io.js';
-import { runCli } from './cli/run-cli.js';
+import { capYoungGeneration } from './server/young-generation.js';
+
+// Before anything else loads: module loading is what first grows V8's young generation.
+capYoungGeneration();
+
+const { processIo } = await import('./cli/cli-io.js');
+const { runCli } = await import('./cli/run-cli.js');
 
 try {
   process.exitCode = await runCli(process.argv.slice(2), processIo());

@@ -18,9 +18,15 @@ export interface OpenServerCertificatesOptions {
 }
 
 /**
- * Opens the store, loads every stored certificate (any CA, and the original nexo's
- * `<cert_dir>/<name>.crt` files) into the SNI cache, and prepares maintenance. Nothing
- * here talks to the network, so serving starts even when the CA or DNS API is down.
+ * Opens the store and starts loading every stored certificate (any CA, and the original
+ * nexo's `<cert_dir>/<name>.crt` files) into the SNI cache, and prepares maintenance.
+ * Nothing here talks to the network, so serving starts even when the CA or DNS API is
+ * down.
+ *
+ * Resolves once the store is open, before the certificates are parsed (about 5 ms each):
+ * the listeners bind meanwhile, and a handshake that arrives first waits in the SNI
+ * callback until they are loaded, so no client ever sees a missing certificate. Planning
+ * (`follow`) also waits for them: it must not order a certificate that is on disk.
  */
 export async function openServerCertificates(
   options: OpenServerCertificatesOptions,
@@ -29,10 +35,16 @@ export async function openServerCertificates(
   const { config } = options;
   const opened = await openCertificateStore(config, logger);
   const { store } = opened;
-  await importLegacy(store, config, logger);
   const cache = new CertificateCache({ secureContextOptions: { minVersion: 'TLSv1.2' }, logger });
 
-  await loadStored(store, cache, config, logger);
+  // Never rejects: both steps log their failures and serve what they could load.
+  let loaded = false;
+  const ready = (async () => {
+    await importLegacy(store, config, logger);
+    await loadStored(store, cache, config, logger);
+    loaded = true;
+  })();
+
   const maintainer = new CertificateMaintainer({
     store,
     cache,
@@ -44,17 +56,29 @@ export async function openServerCertificates(
   const stopWatching = watchSharedStore(opened, () => loadStored(store, cache, latest, logger));
 
   return {
-    sniCallback: cache.sniCallback,
+    sniCallback(servername, callback) {
+      if (loaded) {
+        cache.sniCallback(servername, callback);
+        return;
+      }
+      void ready.then(() => cache.sniCallback(servername, callback));
+    },
     coversHost(servername, host) {
       const entry = cache.resolve(servername);
       return entry !== undefined && certificateCovers(entry.names, host);
     },
     follow(next) {
       latest = next;
-      maintainer.follow(next);
+      if (loaded) {
+        maintainer.follow(next);
+        return;
+      }
+      // In call order: a reload before the load ends is applied after the first config.
+      void ready.then(() => maintainer.follow(next));
     },
     async close() {
       stopWatching();
+      await ready;
       await maintainer.close();
       await opened.close();
     },
