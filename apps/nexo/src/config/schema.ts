@@ -1,3 +1,4 @@
+import { KEY_TYPES } from '@nexo/acme';
 import { DEFAULTS } from './defaults.js';
 
 /**
@@ -171,7 +172,7 @@ export const CONFIG_SCHEMA: Schema = {
       },
       ca_file: text('Extra PEM CA certificate to trust for the directory.'),
       key_type: {
-        enum: ['ec256', 'ec384', 'rsa2048', 'rsa4096'],
+        enum: [...KEY_TYPES],
         default: DEFAULTS.keyType,
         description: 'Certificate key algorithm.',
       },

@@ -1,3 +1,5 @@
+import type { KeyType } from '@nexo/acme';
+
 /**
  * The normalised, frozen configuration every part of Nexo reads.
  *
@@ -62,8 +64,8 @@ export interface ListenConfig {
   readonly http: ListenAddress | undefined;
 }
 
-/** Certificate key algorithm (`acme.key_type`). */
-export type KeyType = 'ec256' | 'ec384' | 'rsa2048' | 'rsa4096';
+// Certificate key algorithm (`acme.key_type`): exactly the types @nexo/acme issues.
+export type { KeyType };
 
 export interface AcmeConfig {
   /**
