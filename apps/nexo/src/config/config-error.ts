@@ -1,5 +1,6 @@
 import { type ConfigProblem, formatProblem } from './config-problem.js';
 
+/** Why a config could not be used; see {@link ConfigError}. */
 export type ConfigErrorCode = 'CONFIG_UNREADABLE' | 'CONFIG_INVALID';
 
 /**

@@ -21,6 +21,7 @@ const got = (value: unknown): string => `(got ${JSON.stringify(value)})`;
 const gotUrl = (value: unknown): string =>
   got(typeof value === 'string' ? value.replace(/^([a-z][\w+.-]*:\/\/)?.*@/is, '$1***@') : value);
 
+/** The string formats the schema names: each one's check, and its message for a bad value. */
 export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   duration: {
     validate: (value) => parseDuration(value) !== undefined,

@@ -10,6 +10,7 @@ import { readYaml } from './read-yaml.js';
 import type { NexoConfig } from './types.js';
 import { validateSchema } from './validate-schema.js';
 
+/** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
   /** The config file, as the user named it; messages use this spelling. */
   path: string;
@@ -21,6 +22,7 @@ export interface LoadConfigOptions {
   stdoutIsTTY?: boolean;
 }
 
+/** A valid, frozen config and the warnings found while loading it. */
 export interface LoadedConfig {
   readonly config: NexoConfig;
   /** Problems that did not stop the file from loading (unsupported keys, old names). */

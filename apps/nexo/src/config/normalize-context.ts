@@ -100,26 +100,31 @@ export class NormalizeContext {
   }
 }
 
+/** The mapping at `key`, or an empty one when it is absent or not a mapping. */
 export function section(raw: Raw, key: string): Raw {
   const value = raw[key];
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : {};
 }
 
+/** The string at `key`; `undefined` when absent or of another type (the schema said so). */
 export function str(raw: Raw, key: string): string | undefined {
   const value = raw[key];
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The boolean at `key`; `undefined` when absent or of another type. */
 export function bool(raw: Raw, key: string): boolean | undefined {
   const value = raw[key];
   return typeof value === 'boolean' ? value : undefined;
 }
 
+/** The integer at `key`; `undefined` when absent or not an integer. */
 export function int(raw: Raw, key: string): number | undefined {
   const value = raw[key];
   return Number.isInteger(value) ? (value as number) : undefined;
 }
 
+/** The strings of the list at `key`; other items are dropped (the schema reported them). */
 export function strings(raw: Raw, key: string): string[] {
   const value = raw[key];
   return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];

@@ -1,14 +1,7 @@
 import { KEY_TYPES } from '@nexo/acme';
 import { DEFAULTS } from './defaults.js';
 
-/**
- * The JSON Schema of Nexo's config file: the one source for validation (Ajv) and for the
- * published `schema/config.schema.json` that editors use (a test keeps the two equal).
- *
- * `format` names the checks in formats.ts. Keys marked `deprecated` are accepted with a
- * warning: the original nexo had them, Nexo ignores them (or, for `listen_addr` and
- * `log_level`, maps them to the new key).
- */
+/** A JSON Schema node: plain data, handed to Ajv and written to the published file. */
 type Schema = Record<string, unknown>;
 
 const SCHEMA_ID = 'https://nexo.invalid/schema/config.schema.json';
@@ -106,6 +99,14 @@ const proxy: Schema = {
   },
 };
 
+/**
+ * The JSON Schema of Nexo's config file: the one source for validation (Ajv) and for the
+ * published `schema/config.schema.json` that editors use (a test keeps the two equal).
+ *
+ * `format` names the checks in formats.ts. Keys marked `deprecated` are accepted with a
+ * warning: the original nexo had them, Nexo ignores them (or, for `listen_addr` and
+ * `log_level`, maps them to the new key).
+ */
 export const CONFIG_SCHEMA: Schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: SCHEMA_ID,

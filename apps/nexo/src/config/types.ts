@@ -37,6 +37,7 @@ export interface NexoConfig {
   readonly proxies: readonly ProxyConfig[];
 }
 
+/** The file a config was read from, to tell versions apart on reload. */
 export interface ConfigSource {
   /** Absolute path of the YAML file. */
   readonly path: string;
@@ -54,6 +55,7 @@ export interface ListenAddress {
   readonly text: string;
 }
 
+/** `listen`: where Nexo accepts connections. */
 export interface ListenConfig {
   /** `listen.https`, default `:443`. */
   readonly https: ListenAddress;
@@ -67,6 +69,7 @@ export interface ListenConfig {
 // Certificate key algorithm (`acme.key_type`): exactly the types @nexo/acme issues.
 export type { KeyType };
 
+/** `acme` (plus the original top-level `email` and `staging`): the CA and the keys. */
 export interface AcmeConfig {
   /**
    * `acme.directory`; default Let's Encrypt production, or Let's Encrypt staging when
@@ -85,11 +88,13 @@ export interface AcmeConfig {
   readonly staging: boolean;
 }
 
+/** `acme.eab`: the CA-issued key id and HMAC key (secret) binding the ACME account. */
 export interface ExternalAccountBinding {
   readonly kid: string;
   readonly hmacKey: string;
 }
 
+/** `cloudflare`: API access for the DNS-01 challenge records. */
 export interface CloudflareConfig {
   /** `cloudflare.api_token` or the content of `cloudflare.api_token_file`. Never log it. */
   readonly apiToken: string;
@@ -99,6 +104,7 @@ export interface CloudflareConfig {
   readonly zoneId: string | undefined;
 }
 
+/** `dns`: how to check that challenge records are visible before the CA looks. */
 export interface DnsConfig {
   /**
    * `dns.resolvers`: `host:port` (IPv6 as `[::1]:53`) used for the propagation check,
@@ -114,6 +120,7 @@ export interface DnsConfig {
 /** `storage`: where certificates, keys, the ACME account and renewal state live. */
 export type StorageConfig = FileStorageConfig | RedisStorageConfig;
 
+/** The default storage: files under `cert_dir`, shared by the processes of one host. */
 export interface FileStorageConfig {
   readonly type: 'file';
   /** `base_dir` (original key), default `~/.nexo`; absolute. */
@@ -145,6 +152,7 @@ export interface RedisStorageConfig {
   readonly certDir: string;
 }
 
+/** `renewal`: how maintenance paces checks, issuance and retries. */
 export interface RenewalConfig {
   /** `renewal.check_interval`, default 24h: how often maintenance looks at every cert. */
   readonly checkIntervalMs: number;
@@ -156,6 +164,7 @@ export interface RenewalConfig {
   readonly backoffMaxMs: number;
 }
 
+/** `limits`: bounds on each request and connection. */
 export interface LimitsConfig {
   /** `limits.max_body`, default 10MB; a larger request body gets 413. */
   readonly maxBodyBytes: number;
@@ -167,8 +176,10 @@ export interface LimitsConfig {
   readonly idleTimeoutMs: number;
 }
 
+/** `log.level`: pino's levels, `silent` turning logging off. */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
+/** `log`: how much to log, and in which form. */
 export interface LogConfig {
   /** `log.level` (or the original `log_level`), default `info`. */
   readonly level: LogLevel;
@@ -176,6 +187,7 @@ export interface LogConfig {
   readonly format: 'json' | 'pretty';
 }
 
+/** `shutdown`: graceful stop on SIGTERM/SIGINT. */
 export interface ShutdownConfig {
   /** `shutdown.deadline`, default 10s: in-flight requests get this long on SIGTERM. */
   readonly deadlineMs: number;
@@ -201,6 +213,7 @@ interface ProxyConfigBase {
   readonly position: string;
 }
 
+/** A `proxies.<host>` entry forwarding requests to one or more upstreams. */
 export interface UpstreamProxyConfig extends ProxyConfigBase {
   readonly kind: 'upstream';
   /**
@@ -221,9 +234,11 @@ export interface UpstreamProxyConfig extends ProxyConfigBase {
   readonly responseHeaderTimeoutMs: number;
 }
 
+/** A `proxies.<host>` entry answering every request with a redirect. */
 export interface RedirectProxyConfig extends ProxyConfigBase {
   readonly kind: 'redirect';
   readonly redirect: RedirectConfig;
 }
 
+/** One `proxies.<host>` entry; `kind` tells the two apart. */
 export type ProxyConfig = UpstreamProxyConfig | RedirectProxyConfig;
