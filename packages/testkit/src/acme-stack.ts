@@ -6,6 +6,7 @@ import {
 } from './cloudflare-fake.js';
 import { type Pebble, type PebbleOptions, startPebble } from './pebble.js';
 
+/** Options of {@link startAcmeStack}, passed on to the fake and to Pebble. */
 export interface AcmeStackOptions {
   /** Cloudflare fake options; `token` defaults to a fixed test token. */
   cloudflare?: Partial<Omit<CloudflareFakeOptions, 'challtestsrv'>>;
@@ -22,6 +23,7 @@ export interface AcmeStack {
   close(): Promise<void>;
 }
 
+/** The full-access token of the stack's Cloudflare fake when none is given (not a real one). */
 export const DEFAULT_TEST_CLOUDFLARE_TOKEN = 'nexo-testkit-token-0123456789abcdef0123';
 
 /**

@@ -23,6 +23,7 @@ export interface ChallTestSrv {
   close(): Promise<void>;
 }
 
+/** Options of {@link startChallTestSrv}. */
 export interface ChallTestSrvOptions {
   /** How long to wait for the server to answer, default 10 s. */
   startTimeoutMs?: number;

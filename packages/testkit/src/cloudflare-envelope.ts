@@ -7,6 +7,7 @@ export interface CloudflareApiError {
   error_chain?: CloudflareApiError[];
 }
 
+/** Cloudflare's `result_info` pagination block of list answers. */
 export interface ResultInfo {
   page: number;
   per_page: number;
@@ -46,6 +47,7 @@ export const cloudflareErrors = {
   },
 } satisfies Record<string, { status: number; error: CloudflareApiError }>;
 
+/** Answers with Cloudflare's success envelope around `result`. */
 export function sendResult(
   res: ServerResponse,
   result: unknown,
@@ -61,6 +63,7 @@ export function sendResult(
   });
 }
 
+/** Answers with Cloudflare's failure envelope holding `errors`. */
 export function sendError(
   res: ServerResponse,
   status: number,
@@ -70,6 +73,7 @@ export function sendError(
   sendJson(res, status, { success: false, errors, messages: [], result: null }, headers);
 }
 
+/** Answers `body` as JSON with the given status and extra headers. */
 export function sendJson(
   res: ServerResponse,
   status: number,

@@ -21,6 +21,7 @@ export interface CloudflareTokenScope {
   canEditDns?: boolean;
 }
 
+/** Options of {@link startCloudflareFake}: its tokens, zones and imitated behaviours. */
 export interface CloudflareFakeOptions {
   /** Bearer token with access to every zone. */
   token: string;
@@ -54,6 +55,7 @@ export interface FakeDnsRecord {
   modified_on: string;
 }
 
+/** One request the fake answered, for assertions on what a provider sent. */
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -61,6 +63,7 @@ export interface RecordedRequest {
   status: number;
 }
 
+/** How an injected failure answers (see {@link CloudflareFake.failNext}). */
 export interface FailureInjection {
   /** 429 (with `Retry-After`) or a 5xx. */
   status: number;

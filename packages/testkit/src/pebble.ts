@@ -7,6 +7,7 @@ import { httpsGet } from './https-get.js';
 import { createListenerCert } from './listener-cert.js';
 import { waitUntil } from './wait.js';
 
+/** Options of {@link startPebble}; `dnsServer` is required. */
 export interface PebbleOptions {
   /** `127.0.0.1:PORT` of the DNS server Pebble validates DNS-01 against (challtestsrv). */
   dnsServer: string;
