@@ -169,7 +169,7 @@ function formatRun(run) {
     `cpu ${Math.round(run.proxyCpuPct)}%`,
     `load cpu ${Math.round(run.loadCpuBusyPct)}%`,
     `rss idle/peak/after ${run.idleMB.toFixed(1)}/${run.peakMB.toFixed(1)}/${run.afterMB.toFixed(1)} MB`,
-    `start ${Math.round(run.coldStartMs)} ms`,
+    `listening ${Math.round(run.coldStartMs)} ms, first 200 ${Math.round(run.firstResponseMs)} ms`,
   ];
   if (run.errors) parts.push(`ERRORS ${run.errors}`);
   if (run.note) parts.push(run.note);

@@ -36,6 +36,7 @@ export function aggregateRuns(runs) {
       afterMB: median(pick('afterMB')),
       afterMinusIdleMB: Math.max(...group.map((run) => run.afterMB - run.idleMB)),
       coldStartMs: median(pick('coldStartMs')),
+      firstResponseMs: median(pick('firstResponseMs')),
       errors: pick('errors').reduce((sum, n) => sum + (n || 0), 0),
       requests: pick('requests').reduce((sum, n) => sum + (n || 0), 0),
       notes: [...new Set(pick('note').filter(Boolean))],
@@ -60,6 +61,8 @@ export function footprint(runs, proxy) {
     afterMinusIdleMB: Math.max(...own.map((run) => run.afterMB - run.idleMB)),
     coldStartMs: median(own.map((run) => run.coldStartMs)),
     coldStartRange: range(own.map((run) => run.coldStartMs)),
+    firstResponseMs: median(own.map((run) => run.firstResponseMs)),
+    firstResponseRange: range(own.map((run) => run.firstResponseMs)),
   };
 }
 

@@ -27,7 +27,7 @@ export async function profileNexo({ ctx, options, track }) {
   });
 
   // Only the measured load: skip start-up, the settle second and the warm-up.
-  const skipMs = run.coldStartMs + 1000 + options.warmupS * 1000;
+  const skipMs = run.firstResponseMs + 1000 + options.warmupS * 1000;
   const load = readSummary(dir, 'under load', skipMs);
   const start = await profileStart({ ctx, options, track });
   return load ? { rps: run.rps, ...load, start } : undefined;

@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad } from './load.mjs';
-import { freePort, waitForPort } from './ports.mjs';
+import { freePort, waitForPort, waitForResponse } from './ports.mjs';
 import {
   busyPercent,
   cpuSeconds,
@@ -11,8 +11,9 @@ import {
   statusMB,
 } from './proc-stats.mjs';
 import { stopProcess } from './processes.mjs';
+import { TARGET_HOST } from './sites.mjs';
 
-/** Time the proxy gets after it listens before its idle RSS is read. */
+/** Time the proxy gets after it first answers before its idle RSS is read. */
 const SETTLE_MS = 1000;
 /** Time after the load before the "after load" RSS is read. */
 const AFTER_LOAD_MS = 2000;
@@ -36,6 +37,15 @@ export async function measureRun(options) {
   try {
     await waitForPort(port, { timeoutMs: 20_000, isAlive: started.proc.isAlive });
     const coldStartMs = performance.now() - startedAt;
+    await waitForResponse({
+      port,
+      tls: scenario.tls,
+      host: TARGET_HOST,
+      path: '/1k',
+      timeoutMs: 20_000,
+      isAlive: started.proc.isAlive,
+    });
+    const firstResponseMs = performance.now() - startedAt;
 
     await sleep(SETTLE_MS);
     const idleMB = statusMB(processTree(started.proc.pid));
@@ -64,6 +74,7 @@ export async function measureRun(options) {
       scenario: scenario.id,
       ...result,
       coldStartMs,
+      firstResponseMs,
       idleMB,
       peakMB,
       afterMB,

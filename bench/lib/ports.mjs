@@ -44,3 +44,43 @@ function canConnect(port) {
     socket.once('error', () => resolve(false));
   });
 }
+
+/**
+ * Resolves once a GET through the proxy answers 200: the proxy is ready to serve, which
+ * for a proxy that listens before it has loaded its certificates is later than
+ * `waitForPort`. TLS requests send `host` as SNI and skip verification (local CA).
+ * @param {{ port: number, tls: boolean, host: string, path: string, timeoutMs: number,
+ *   isAlive?: () => boolean }} options
+ */
+export async function waitForResponse(options) {
+  const deadline = performance.now() + options.timeoutMs;
+
+  while (performance.now() < deadline) {
+    if (options.isAlive && !options.isAlive()) throw new Error('process exited before serving');
+    if ((await statusOf(options)) === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`no 200 from 127.0.0.1:${options.port} after ${options.timeoutMs} ms`);
+}
+
+async function statusOf({ port, tls, host, path }) {
+  const client = tls ? await import('node:https') : await import('node:http');
+  return new Promise((resolve) => {
+    const req = client.get({
+      host: '127.0.0.1',
+      port,
+      path,
+      headers: { host },
+      servername: host,
+      rejectUnauthorized: false,
+      agent: false,
+      timeout: 2000,
+    });
+    req.once('response', (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.once('timeout', () => req.destroy());
+    req.once('error', () => resolve(0));
+  });
+}

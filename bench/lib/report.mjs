@@ -120,11 +120,12 @@ ${lines.map((line) => `| ${line} |`).join('\n')}
 function footprintSection(runs, proxies) {
   const lines = proxies.map((proxy) => {
     const f = footprint(runs, proxy);
-    if (!f) return `| ${proxy} | n/a | | | | |`;
+    if (!f) return `| ${proxy} | n/a | | | | | |`;
     return `| ${proxy === 'nexo' ? '**nexo**' : proxy} | ${fixed(f.idleMB, 1)} | \
 ${fixed(f.peakMB, 1)} (${f.peakScenario}) | ${fixed(f.afterMB, 1)} | \
 ${fixed(f.afterMinusIdleMB, 1)} | ${int(f.coldStartMs)} (${int(f.coldStartRange[0])}–\
-${int(f.coldStartRange[1])}) |`;
+${int(f.coldStartRange[1])}) | ${int(f.firstResponseMs)} (${int(f.firstResponseRange[0])}–\
+${int(f.firstResponseRange[1])}) |`;
   });
   return `## Memory and start-up
 
@@ -132,10 +133,13 @@ RSS is the sum of VmRSS over the proxy's processes (nginx and haproxy: master an
 in MB (10^6 bytes). Idle: 1 s after the proxy first accepts connections, with 100 routes
 and 50 certificates configured. Peak: largest 100 ms sample during warm-up and load (or
 VmHWM for single-process proxies), worst over all scenarios. After load: 2 s after the
-load stopped. Cold start: from spawn to the first accepted TCP connection on the port.
+load stopped. Listening: from spawn to the first accepted TCP connection on the port;
+first 200: from spawn to the first 200 answer through the proxy (over TLS except in the
+plain-HTTP scenario), which is later for a proxy that listens before its certificates
+are loaded.
 
-| proxy | idle RSS MB (median) | peak RSS MB (worst, scenario) | after load MB (median) | after − idle MB (worst) | cold start ms (median, range) |
-| --- | ---: | ---: | ---: | ---: | ---: |
+| proxy | idle RSS MB (median) | peak RSS MB (worst, scenario) | after load MB (median) | after − idle MB (worst) | listening ms (median, range) | first 200 ms (median, range) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |
 ${lines.join('\n')}
 `;
 }

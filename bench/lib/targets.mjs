@@ -35,10 +35,13 @@ export function checkTargets({ rows, runs }) {
       max: 10,
     }),
     limitTarget({
-      name: 'Cold start to listening, 50 certs < 300 ms',
-      value: mem?.coldStartMs,
+      name: 'Cold start with 50 stored certs < 300 ms (to the first 200 over TLS)',
+      value: mem?.firstResponseMs,
       max: 300,
       unit: 'ms',
+      note: Number.isFinite(mem?.coldStartMs)
+        ? `listening after ${mem.coldStartMs.toFixed(0)} ms`
+        : undefined,
     }),
   ];
 }
@@ -53,11 +56,12 @@ function ratioTarget(name, { raw, perCore }, min) {
   return { name, measured, met: Math.min(raw, perCore) >= min };
 }
 
-function limitTarget({ name, value, max, unit = 'MB', against }) {
+function limitTarget({ name, value, max, unit = 'MB', against, note }) {
   if (!Number.isFinite(value) || !Number.isFinite(max)) {
     return { name, measured: 'not measured', met: undefined };
   }
   const shown = `${value.toFixed(1)} ${unit}`;
-  const measured = against ? `${shown} (${against} ${max.toFixed(1)} ${unit})` : shown;
+  let measured = against ? `${shown} (${against} ${max.toFixed(1)} ${unit})` : shown;
+  if (note) measured += ` (${note})`;
   return { name, measured, met: value <= max };
 }

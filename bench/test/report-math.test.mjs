@@ -19,6 +19,7 @@ const run = (proxy, scenario, rps, extra = {}) => ({
   peakMB: 60,
   afterMB: 45,
   coldStartMs: 100,
+  firstResponseMs: 150,
   errors: 0,
   requests: rps,
   ...extra,
