@@ -1,8 +1,15 @@
 import { KEY_TYPES } from '@nexo/acme';
+import type { LoadBalancing } from '@nexo/proxy';
 import { DEFAULTS } from './defaults.js';
 
 /** A JSON Schema node: plain data, handed to Ajv and written to the published file. */
 type Schema = Record<string, unknown>;
+
+/** Every policy @nexo/proxy has, no other: the typecheck fails when the two drift apart. */
+const LOAD_BALANCING: Readonly<Record<LoadBalancing, true>> = {
+  round_robin: true,
+  least_conn: true,
+};
 
 const SCHEMA_ID = 'https://nexo.invalid/schema/config.schema.json';
 
@@ -71,7 +78,7 @@ const proxy: Schema = {
       description: 'Upstream URLs; requests are spread by load_balancing.',
     },
     load_balancing: {
-      enum: ['round_robin', 'least_conn'],
+      enum: Object.keys(LOAD_BALANCING),
       default: DEFAULTS.loadBalancing,
       description: 'How requests are spread over several upstreams.',
     },

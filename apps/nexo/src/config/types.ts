@@ -1,4 +1,5 @@
 import type { KeyType } from '@nexo/acme';
+import type { LoadBalancing } from '@nexo/proxy';
 
 /**
  * The normalised, frozen configuration every part of Nexo reads.
@@ -194,7 +195,7 @@ export interface ShutdownConfig {
 }
 
 /** `proxies.<host>.load_balancing`, default `round_robin`. */
-export type LoadBalancingPolicy = 'round_robin' | 'least_conn';
+export type LoadBalancingPolicy = LoadBalancing;
 
 /** `proxies.<host>.redirect`: a string (original form) or an object. */
 export interface RedirectConfig {
