@@ -1,7 +1,9 @@
+import { keepWasmOnLiftoff } from './server/wasm-tiering.js';
 import { capYoungGeneration } from './server/young-generation.js';
 
 // Before anything else loads: module loading is what first grows V8's young generation.
 capYoungGeneration();
+keepWasmOnLiftoff();
 
 const { processIo } = await import('./cli/cli-io.js');
 const { runCli } = await import('./cli/run-cli.js');
