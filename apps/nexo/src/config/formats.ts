@@ -21,12 +21,17 @@ const got = (value: unknown): string => `(got ${JSON.stringify(value)})`;
 const gotUrl = (value: unknown): string =>
   got(typeof value === 'string' ? value.replace(/^([a-z][\w+.-]*:\/\/)?.*@/is, '$1***@') : value);
 
+/**
+ * 24 days: every duration ends up in a timer, and Node.js runs a timer longer than
+ * 2^31 - 1 ms (24.8 days) after 1 ms instead, which would turn a wait into a busy loop.
+ */
+const MAX_DURATION_MS = 24 * 86_400_000;
+
 /** The string formats the schema names: each one's check, and its message for a bad value. */
 export const FORMATS: Readonly<Record<string, ValueFormat>> = {
   duration: {
-    validate: (value) => parseDuration(value) !== undefined,
-    describe: (value) =>
-      `must be a duration with a unit, such as 30s, 5m, 1h30m or 0s ${got(value)}`,
+    validate: (value) => (parseDuration(value) ?? Number.POSITIVE_INFINITY) <= MAX_DURATION_MS,
+    describe: describeDuration,
   },
   size: {
     validate: (value) => parseSize(value) !== undefined,
@@ -76,6 +81,13 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
       `must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379 ${gotUrl(value)}`,
   },
 };
+
+function describeDuration(value: unknown): string {
+  if (typeof value === 'string' && parseDuration(value) !== undefined) {
+    return `must be at most 24d, the longest wait a timer allows ${got(value)}`;
+  }
+  return `must be a duration with a unit, such as 30s, 5m, 1h30m or 0s ${got(value)}`;
+}
 
 function describeUpstream(value: unknown): string {
   const text = typeof value === 'string' ? value : '';

@@ -148,6 +148,13 @@ const CASES: Array<{
     expected: ['config.yaml:4:3: storage.url: only applies with storage.type: redis'],
   },
   {
+    name: 'a duration longer than a timer can wait (it would fire at once)',
+    yaml: `${GOOD_CLOUDFLARE}renewal:\n  check_interval: 30d\n  backoff_max: 24d\n`,
+    expected: [
+      'config.yaml:4:19: renewal.check_interval: must be at most 24d, the longest wait a timer allows (got "30d")',
+    ],
+  },
+  {
     name: 'URLs with credentials are quoted without them',
     yaml: `${GOOD_CLOUDFLARE}  api_url: "ftp://u:token@127.0.0.1/v4"\nstorage:\n  type: redis\n  url: "http://:pw@a@127.0.0.1:6379"\n`,
     expected: [
