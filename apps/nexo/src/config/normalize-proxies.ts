@@ -91,24 +91,30 @@ function proxyEntry(
     ctx.error(path, 'needs an upstream (http://host:port) or a redirect', true);
     return undefined;
   }
+  return upstreamEntry(host, position, raw, path, ctx, defaults);
+}
 
+function upstreamEntry(
+  host: string,
+  position: string,
+  raw: Raw,
+  path: KeySegment[],
+  ctx: NormalizeContext,
+  defaults: ProxyDefaults,
+): UpstreamProxyConfig | undefined {
   const upstreams = upstreamList(raw, path, ctx);
   if (upstreams.length === 0) return undefined;
 
-  const entry: UpstreamProxyConfig = {
+  const { writeTimeout, responseHeaderTimeout } = defaults;
+  return {
     kind: 'upstream',
     host,
     position,
     upstreams,
     loadBalancing: (str(raw, 'load_balancing') ?? DEFAULTS.loadBalancing) as LoadBalancingPolicy,
-    writeTimeoutMs: durationMs(raw, 'write_timeout', defaults.writeTimeout),
-    responseHeaderTimeoutMs: durationMs(
-      raw,
-      'response_header_timeout',
-      defaults.responseHeaderTimeout,
-    ),
+    writeTimeoutMs: durationMs(raw, 'write_timeout', writeTimeout),
+    responseHeaderTimeoutMs: durationMs(raw, 'response_header_timeout', responseHeaderTimeout),
   };
-  return entry;
 }
 
 function upstreamList(raw: Raw, path: KeySegment[], ctx: NormalizeContext): string[] {
