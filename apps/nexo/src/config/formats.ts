@@ -38,7 +38,7 @@ export const FORMATS: Readonly<Record<string, ValueFormat>> = {
     describe: (value) => `must be a size such as 512KB, 10MB or 1GB ${got(value)}`,
   },
   'upstream-url': {
-    validate: (value) => parseHttpUrl(value) !== undefined,
+    validate: (value) => upstreamProblem(value) === undefined,
     describe: describeUpstream,
   },
   'http-url': {
@@ -89,8 +89,30 @@ function describeDuration(value: unknown): string {
   return `must be a duration with a unit, such as 30s, 5m, 1h30m or 0s ${got(value)}`;
 }
 
+/**
+ * What is wrong with an upstream URL beyond being an http(s) URL, if anything: the proxy
+ * forwards each request's own path, so an upstream is an origin only.
+ */
+function upstreamProblem(value: string): string | undefined {
+  if (parseHttpUrl(value) === undefined) return 'not an http(s) URL';
+
+  const url = new URL(value);
+  if (url.pathname !== '/') {
+    return `must not have a path: requests are forwarded with their own path; use "${url.origin}"`;
+  }
+  if (url.username !== '' || url.password !== '') {
+    return 'must not hold a user or password; the proxy does not send credentials upstream';
+  }
+  if (url.port === '0') return 'must name a real port, not 0';
+  return undefined;
+}
+
 function describeUpstream(value: unknown): string {
   const text = typeof value === 'string' ? value : '';
+  const problem = upstreamProblem(text);
+  if (problem !== undefined && problem !== 'not an http(s) URL') {
+    return `${problem} ${gotUrl(value)}`;
+  }
   const schemeless = text !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
   if (schemeless && parseHttpUrl(`http://${text}`) !== undefined) {
     return `must be an http(s) URL; did you mean "http://${text}"?`;

@@ -28,6 +28,8 @@ export interface ReadYamlResult {
 }
 
 const MAX_DEPTH = 64;
+/** More alias uses than this is a file crafted to expand (a "billion laughs"), not a config. */
+const MAX_ALIASES = 100;
 const START: SourcePosition = { line: 1, column: 1 };
 
 /**
@@ -66,6 +68,8 @@ function yamlMessage(error: { code: string; message: string }): string {
 }
 
 class Walker {
+  aliasCount = 0;
+
   constructor(
     readonly doc: Document,
     readonly env: NodeJS.ProcessEnv,
@@ -80,13 +84,28 @@ class Walker {
       this.problems.error(this.position(node), path, 'nested too deeply (aliases loop?)');
       return null;
     }
-    if (isAlias(node)) return this.toValue(node.resolve(this.doc), path, depth + 1);
+    if (isAlias(node)) return this.alias(node, path, depth);
     if (isMap(node)) return this.mapping(node.items, path, depth);
     if (isSeq(node)) {
       return node.items.map((item, index) => this.entry(item, null, [...path, index], depth));
     }
     if (isScalar(node)) return this.scalar(node, path);
     return null;
+  }
+
+  alias(node: { resolve(doc: Document): unknown }, path: KeySegment[], depth: number): unknown {
+    this.aliasCount += 1;
+    if (this.aliasCount > MAX_ALIASES) {
+      if (this.aliasCount === MAX_ALIASES + 1) {
+        this.problems.error(
+          this.position(node),
+          path,
+          `more than ${MAX_ALIASES} alias uses (*name); write the values out instead`,
+        );
+      }
+      return null;
+    }
+    return this.toValue(node.resolve(this.doc), path, depth + 1);
   }
 
   mapping(
@@ -100,7 +119,15 @@ class Walker {
       const key = this.key(pair.key, path);
       if (key === undefined) continue;
       const value = this.entry(pair.value, pair.key, [...path, key], depth);
-      // `key:` with nothing after it (say, every item commented out) means "not set".
+      // `key:` with nothing after it (say, every item commented out) means "not set" for a
+      // setting; a host under `proxies` with nothing would silently lose its route.
+      if (value === null && path.length === 1 && path[0] === 'proxies') {
+        this.problems.error(
+          this.position(pair.key),
+          [...path, key],
+          'has no settings; give it an upstream or a redirect',
+        );
+      }
       if (value !== null) result[key] = value;
     }
 
@@ -159,7 +186,9 @@ class Walker {
 function retype(text: string): unknown {
   try {
     const value: unknown = parseYaml(text);
-    if (typeof value === 'number' || typeof value === 'boolean') return value;
+    // A number that would not print back as the same text (a long numeric token) stays text.
+    if (typeof value === 'number' && String(value) === text) return value;
+    if (typeof value === 'boolean') return value;
   } catch {
     // Not a plain scalar on its own (contains ": " or similar): it stays a string.
   }

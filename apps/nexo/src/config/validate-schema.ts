@@ -133,6 +133,11 @@ function describeType(schema: Schema, data: unknown): string {
     const wanted = format.describe(data).replace(/ \(got .*\)$/, '');
     return `${wanted}${alsoList} (${actual})`;
   }
+  // YAML reads unquoted digits or true/false as numbers or booleans. The value itself is not
+  // echoed: this key may hold a secret (a numeric token), and a long number lost digits.
+  if (types.length === 1 && types[0] === 'string' && isNumberOrBoolean(data)) {
+    return `must be text; put the value in quotes (got ${typeof data === 'number' ? 'a number' : 'true or false'})`;
+  }
   return `must be ${types.map((type) => TYPE_NAMES[type] ?? type).join(' or ')} (${actual})`;
 }
 
@@ -141,6 +146,10 @@ function describeEnum(allowed: readonly unknown[], data: unknown): string {
   const guess = typeof data === 'string' ? closestMatch(data, choices) : undefined;
   const hint = guess === undefined ? '' : `; did you mean "${guess}"?`;
   return `must be one of ${choices.join(', ')} (got ${JSON.stringify(data)})${hint}`;
+}
+
+function isNumberOrBoolean(data: unknown): boolean {
+  return typeof data === 'number' || typeof data === 'boolean';
 }
 
 function kindOf(data: unknown): string {

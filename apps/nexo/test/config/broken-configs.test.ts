@@ -181,6 +181,41 @@ const CASES: Array<{
       'config.yaml:10:11: log.format: must be one of json, pretty (got "xml")',
     ],
   },
+  {
+    name: 'upstream with a path (the proxy keeps each request path as it is)',
+    yaml: `${GOOD_CLOUDFLARE}proxies:\n  a.example.com:\n    upstream: http://127.0.0.1:3000/app\n`,
+    expected: [
+      'config.yaml:5:15: proxies."a.example.com".upstream: must not have a path: requests are forwarded with their own path; use "http://127.0.0.1:3000" (got "http://127.0.0.1:3000/app")',
+    ],
+  },
+  {
+    name: 'upstream with credentials, which are not echoed',
+    yaml: `${GOOD_CLOUDFLARE}proxies:\n  a.example.com:\n    upstream: http://u:pw@127.0.0.1:3000\n`,
+    expected: [
+      'config.yaml:5:15: proxies."a.example.com".upstream: must not hold a user or password; the proxy does not send credentials upstream (got "http://***@127.0.0.1:3000")',
+    ],
+  },
+  {
+    name: 'a host with nothing under it (its upstream line commented out)',
+    yaml: `${GOOD_CLOUDFLARE}proxies:\n  a.example.com:\n    # upstream: http://127.0.0.1:3000\n  b.example.com:\n    upstream: http://127.0.0.1:3001\n`,
+    expected: [
+      'config.yaml:4:3: proxies."a.example.com": has no settings; give it an upstream or a redirect',
+    ],
+  },
+  {
+    name: 'a numeric token is not echoed and the fix is named',
+    yaml: 'cloudflare:\n  api_token: 31415926535897932384626\n',
+    expected: [
+      'config.yaml:2:14: cloudflare.api_token: must be text; put the value in quotes (got a number)',
+    ],
+  },
+  {
+    name: 'aliases that expand exponentially are refused before they expand',
+    yaml: `${GOOD_CLOUDFLARE}x0: &a [x, x, x, x, x, x, x, x, x]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nx2: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nx3: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\nx4: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nx5: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\nx6: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n`,
+    expected: [
+      'config.yaml:5:9: x3[0][0]: more than 100 alias uses (*name); write the values out instead',
+    ],
+  },
 ];
 
 describe('broken config files', () => {
