@@ -136,7 +136,8 @@ function describeType(schema: Schema, data: unknown): string {
   // YAML reads unquoted digits or true/false as numbers or booleans. The value itself is not
   // echoed: this key may hold a secret (a numeric token), and a long number lost digits.
   if (types.length === 1 && types[0] === 'string' && isNumberOrBoolean(data)) {
-    return `must be text; put the value in quotes (got ${typeof data === 'number' ? 'a number' : 'true or false'})`;
+    const kind = typeof data === 'number' ? 'a number' : 'true or false';
+    return `must be text; put the value in quotes (got ${kind})`;
   }
   return `must be ${types.map((type) => TYPE_NAMES[type] ?? type).join(' or ')} (${actual})`;
 }
