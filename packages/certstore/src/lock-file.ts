@@ -33,6 +33,7 @@ export interface LockFileSettings {
 }
 
 const GUARD_RETRY_MS = 10;
+const VANISHED_RETRY_MS = 20;
 
 /**
  * One lock file and the algorithm around it.
@@ -66,8 +67,18 @@ export class LockFile {
       throwIfAborted(options.signal, options.name);
       if (await this.tryCreate(token, leaseMs)) return token;
 
+      // The lock vanished between the two calls: normally retried at once, but a file
+      // system that refuses every create while reporting nothing (seen under /proc) must
+      // not turn this into a busy loop, so the retry waits a moment.
       const current = await this.read();
-      if (current === undefined) continue;
+      if (current === undefined) {
+        await pause(
+          Math.min(this.settings.pollIntervalMs, VANISHED_RETRY_MS),
+          options.signal,
+          options.name,
+        );
+        continue;
+      }
       if (current.expired && (await this.takeOver(token, leaseMs, current.content))) {
         return token;
       }
