@@ -105,7 +105,9 @@ function describe(error: ErrorObject): string {
     case 'maximum':
       return `must be at most ${String(params.limit)} (got ${JSON.stringify(data)})`;
     case 'minItems':
-      return `must list at least ${String(params.limit)} item(s)`;
+      return params.limit === 1
+        ? 'must not be an empty list'
+        : `must list at least ${String(params.limit)} items`;
     case 'minLength':
       return 'must not be empty';
     default:

@@ -148,6 +148,11 @@ const CASES: Array<{
     expected: ['config.yaml:4:3: storage.url: only applies with storage.type: redis'],
   },
   {
+    name: 'an empty upstream list',
+    yaml: `${GOOD_CLOUDFLARE}proxies:\n  a.example.com:\n    upstreams: []\n`,
+    expected: ['config.yaml:5:16: proxies."a.example.com".upstreams: must not be an empty list'],
+  },
+  {
     name: 'a duration longer than a timer can wait (it would fire at once)',
     yaml: `${GOOD_CLOUDFLARE}renewal:\n  check_interval: 30d\n  backoff_max: 24d\n`,
     expected: [
