@@ -50,6 +50,9 @@ export function normalizeProxies(
       continue;
     }
     seen.set(host, key);
+    if (/(^[^:]*|\]):\d+$/.test(key.trim())) {
+      ctx.warning(path, 'the port is ignored: every host is served on listen.https', true);
+    }
 
     if (typeof value !== 'object' || value === null || Array.isArray(value)) continue;
     const entry = proxyEntry(host, value as Raw, path, ctx, defaults);

@@ -97,6 +97,18 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('a port in a proxies key is a warning: every host is served on listen.https', () => {
+    const yaml = `${BASE}proxies:\n  "App.example.com:8443":\n    upstream: http://127.0.0.1:1\n`;
+
+    const { config, warnings } = parse(yaml);
+
+    expect(config.proxies.map((proxy) => proxy.host)).toEqual(['app.example.com']);
+    expect(warnings.map(formatProblem)).toEqual([
+      '/srv/nexo/config.yaml:4:3: warning: proxies."App.example.com:8443": the port is ignored: ' +
+        'every host is served on listen.https',
+    ]);
+  });
+
   test('${NAME} is replaced in any string, keys included; plain scalars keep their type', () => {
     const yaml = [
       'cloudflare:',
