@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { errnoOf } from './fs-errors.js';
 
 /** Directories holding storage data are private to the nexo user. */
 export const DIRECTORY_MODE = 0o700;
@@ -45,14 +46,34 @@ export async function writeFileAtomic(
 
 /** Creates `directory` (mode 0700) and makes the new entries durable. */
 export async function ensureDirectory(directory: string): Promise<void> {
-  const firstCreated = await mkdir(directory, { recursive: true, mode: DIRECTORY_MODE });
-  if (firstCreated === undefined) return;
+  // Node's own `mkdir({ recursive: true })` spins forever on paths such as /proc/x, where
+  // mkdir reports ENOENT although the parent exists; creating level by level fails instead.
+  const missing: string[] = [];
+  for (let current = directory; !(await directoryExists(current)); ) {
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
 
-  // Each new directory's entry lives in its parent: sync from the deepest parent up.
-  let current = directory;
-  while (current.length >= firstCreated.length) {
-    await syncDirectory(dirname(current));
-    current = dirname(current);
+  // Each new directory's entry lives in its parent: create and sync from the top down.
+  for (const path of missing.reverse()) {
+    try {
+      await mkdir(path, { mode: DIRECTORY_MODE });
+    } catch (error) {
+      if (errnoOf(error) !== 'EEXIST') throw error;
+    }
+    await syncDirectory(dirname(path));
+  }
+}
+
+async function directoryExists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return false;
+    throw error;
   }
 }
 

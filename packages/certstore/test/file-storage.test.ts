@@ -100,6 +100,19 @@ describe('FileStorage on disk', () => {
     expect((error as StorageError).message).toContain(join(dir.path, 'file', 'store'));
   });
 
+  // Regression: Node's recursive mkdir spins forever where mkdir says ENOENT under an
+  // existing parent (/proc); a base_dir there made Nexo busy-loop instead of failing.
+  it.runIf(existsSync('/proc/self'))(
+    'fails prepare() under /proc instead of spinning',
+    async () => {
+      const storage = new FileStorage({ root: '/proc/nexo-no-such-dir/certs' });
+
+      const error = await storage.prepare().catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(StorageError);
+      expect((error as StorageError).message).toContain('/proc/nexo-no-such-dir/certs');
+    },
+  );
+
   it.each([
     ['EROFS', 'READ_ONLY', 'read-only'],
     ['ENOSPC', 'NO_SPACE', 'disk is full'],
