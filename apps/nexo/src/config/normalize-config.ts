@@ -56,7 +56,7 @@ export function normalizeConfig(
     dns: dnsConfig(root),
     storage: storageConfig(root, ctx),
     renewal: renewalConfig(root, ctx),
-    limits: limitsConfig(root),
+    limits: limitsConfig(root, ctx),
     log: logConfig(root, options.stdoutIsTTY),
     shutdown: {
       deadlineMs: durationMs(section(root, 'shutdown'), 'deadline', DEFAULTS.shutdownDeadline),
@@ -207,11 +207,24 @@ function renewalConfig(root: Raw, ctx: NormalizeContext): NexoConfig['renewal'] 
   };
 }
 
-function limitsConfig(root: Raw): NexoConfig['limits'] {
+/** HTTP/2 announces the header limit in a 32-bit setting; Node throws on a larger one. */
+const MAX_HEADER_BYTES = 2 ** 32 - 1;
+
+function limitsConfig(root: Raw, ctx: NormalizeContext): NexoConfig['limits'] {
   const raw = section(root, 'limits');
+  const maxBodyBytes = sizeBytes(raw, 'max_body', DEFAULTS.maxBody);
+  const maxHeaderBytes = sizeBytes(raw, 'max_header', DEFAULTS.maxHeader);
+
+  if (!Number.isSafeInteger(maxBodyBytes)) {
+    ctx.error(['limits', 'max_body'], 'is too large to count exactly; use at most 1000000GB');
+  }
+  if (maxHeaderBytes > MAX_HEADER_BYTES) {
+    ctx.error(['limits', 'max_header'], 'must be less than 4GB, the most HTTP/2 can announce');
+  }
+
   return {
-    maxBodyBytes: sizeBytes(raw, 'max_body', DEFAULTS.maxBody),
-    maxHeaderBytes: sizeBytes(raw, 'max_header', DEFAULTS.maxHeader),
+    maxBodyBytes,
+    maxHeaderBytes,
     headerTimeoutMs: durationMs(raw, 'header_timeout', DEFAULTS.headerTimeout),
     idleTimeoutMs: durationMs(raw, 'idle_timeout', DEFAULTS.idleTimeout),
   };

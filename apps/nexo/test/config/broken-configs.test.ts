@@ -148,6 +148,14 @@ const CASES: Array<{
     expected: ['config.yaml:4:3: storage.url: only applies with storage.type: redis'],
   },
   {
+    name: 'sizes beyond what HTTP/2 and exact integers allow (crashed at the first h2 connection)',
+    yaml: `${GOOD_CLOUDFLARE}limits:\n  max_body: 99999999999999999999GB\n  max_header: 4GB\n`,
+    expected: [
+      'config.yaml:4:13: limits.max_body: is too large to count exactly; use at most 1000000GB',
+      'config.yaml:5:15: limits.max_header: must be less than 4GB, the most HTTP/2 can announce',
+    ],
+  },
+  {
     name: 'an empty upstream list',
     yaml: `${GOOD_CLOUDFLARE}proxies:\n  a.example.com:\n    upstreams: []\n`,
     expected: ['config.yaml:5:16: proxies."a.example.com".upstreams: must not be an empty list'],
