@@ -1,5 +1,6 @@
 import {
   type CertificateCache,
+  type CertificateMeta,
   type CertificateRecord,
   type CertificateStore,
   CertstoreError,
@@ -55,6 +56,9 @@ export class CertificateMaintainer {
   #pass: Promise<void> | undefined;
   #passAgain = false;
   #issuer: { config: NexoConfig; issuer: Promise<Issuer> } | undefined;
+  #issuanceSettings: string | undefined;
+  /** When the ACME, Cloudflare or DNS settings last changed on a reload. */
+  #issuanceChangedAt: Date | undefined;
 
   constructor(options: CertificateMaintainerOptions) {
     this.#options = options;
@@ -72,6 +76,7 @@ export class CertificateMaintainer {
    */
   follow(config: NexoConfig): void {
     this.#config = config;
+    this.#noteIssuanceSettings(config);
     const hosts = config.proxies.map((entry) => entry.host);
     // DNS-01 proves control of a name; an IP address has none to prove.
     const addresses = hosts.filter(isIpAddressHost);
@@ -81,6 +86,30 @@ export class CertificateMaintainer {
     this.#plan = planCertificates({ hosts, wildcards: config.wildcards });
     this.#queue = this.#queue.filter((queued) => this.#plan.some((p) => p.name === queued.name));
     this.#wake(0);
+  }
+
+  /**
+   * A failure's backoff is about the settings it failed with: once the user has changed
+   * them (fixed a token, another directory), waiting out the backoff would only delay the
+   * fix, so attempts made before the change are retried at once.
+   */
+  #noteIssuanceSettings(config: NexoConfig): void {
+    const settings = JSON.stringify([config.acme, config.cloudflare, config.dns]);
+    if (this.#issuanceSettings !== undefined && settings !== this.#issuanceSettings) {
+      this.#issuanceChangedAt = new Date();
+    }
+    this.#issuanceSettings = settings;
+  }
+
+  /** The time until which a failed certificate waits, or undefined to try now. */
+  #backoffUntil(meta: CertificateMeta | undefined, now: Date): Date | undefined {
+    const until = meta?.nextAttemptAt;
+    if (until === undefined || until <= now) return undefined;
+
+    const changed = this.#issuanceChangedAt;
+    const triedAt = meta?.lastAttemptAt;
+    if (changed !== undefined && triedAt !== undefined && triedAt < changed) return undefined;
+    return until;
   }
 
   /** Runs one maintenance pass now and waits for the attempts it started. */
@@ -210,10 +239,8 @@ export class CertificateMaintainer {
       return need;
     }
 
-    if (meta?.nextAttemptAt !== undefined && meta.nextAttemptAt > now) {
-      return { action: 'wait', until: meta.nextAttemptAt };
-    }
-    return need;
+    const until = this.#backoffUntil(meta, now);
+    return until === undefined ? need : { action: 'wait', until };
   }
 
   #enqueue(planned: PlannedCertificate): void {
@@ -297,11 +324,12 @@ export class CertificateMaintainer {
     }
 
     const meta = current?.meta ?? (await this.#options.store.loadMeta(directoryUrl, planned.name));
-    if (meta?.nextAttemptAt !== undefined && meta.nextAttemptAt > now) {
-      this.#wake(meta.nextAttemptAt.getTime() - now.getTime());
+    const until = this.#backoffUntil(meta, now);
+    if (until !== undefined) {
+      this.#wake(until.getTime() - now.getTime());
       throw new CertstoreError(
         'BACKING_OFF',
-        `certificate ${planned.name} failed recently; next attempt at ${meta.nextAttemptAt.toISOString()}`,
+        `certificate ${planned.name} failed recently; next attempt at ${until.toISOString()}`,
       );
     }
     return undefined;

@@ -153,4 +153,34 @@ describe('certificates from Pebble through the Cloudflare fake', { timeout: 120_
     // The configured backoff starts at 1 s; the API asked for 3 s.
     expect(waitMs).toBeGreaterThanOrEqual(2900);
   });
+
+  // Regression (fresh-user test): fixing a wrong token in the file left the certificate
+  // waiting out a backoff of an hour that was about the old token.
+  it('retries at once when a reload fixes the settings an attempt failed with', async () => {
+    const port = server.addresses.https.port;
+    const slowBackoff = { ...config.renewal, backoffInitialMs: 3_600_000, backoffMaxMs: 3_600_000 };
+    const withHost = {
+      ...config,
+      renewal: slowBackoff,
+      proxies: [...config.proxies, upstream('fixed.example.net', 'http://127.0.0.1:9')],
+    };
+    await server.applyConfig({
+      ...withHost,
+      cloudflare: { ...config.cloudflare, apiToken: 'wrong-token' },
+    });
+
+    const store = new CertificateStore({ storage: new FileStorage({ root: join(dir, 'certs') }) });
+    await vi.waitFor(
+      async () => {
+        const found = await store.loadMeta(stack.pebble.directoryUrl, 'fixed.example.net');
+        if (found?.failureCount !== 1) throw new Error('no failure recorded yet');
+      },
+      { timeout: 60_000, interval: 250 },
+    );
+
+    await server.applyConfig(withHost);
+    await expect
+      .poll(() => servedSerial(port, 'fixed.example.net', root), { timeout: 60_000, interval: 250 })
+      .toBeDefined();
+  });
 });
