@@ -1,8 +1,10 @@
+import { limitOldGenerationGrowth } from './server/old-generation.js';
 import { keepWasmOnLiftoff } from './server/wasm-tiering.js';
 import { capYoungGeneration } from './server/young-generation.js';
 
 // Before anything else loads: module loading is what first grows V8's young generation.
 capYoungGeneration();
+limitOldGenerationGrowth();
 keepWasmOnLiftoff();
 
 const { processIo } = await import('./cli/cli-io.js');
