@@ -4,7 +4,15 @@
  * docs/benchmarks.md and docs/benchmarks.svg. See `node bench/run.mjs --help`.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,13 +135,30 @@ async function runMatrix({ options, ctx }) {
     runs,
     skipped,
     profile,
+    configs: collectConfigs(runs, ctx),
   };
   saveResults(results);
 
   const full = options.scenarios.length === 0 && proxies.length === PROXIES.length;
-  if (options.writeDoc && full) writeReport({ results, root: ROOT, ctx });
+  if (options.writeDoc && full) writeReport({ results, root: ROOT });
   else process.stdout.write('bench: partial run, docs/benchmarks.md left as it was\n');
   return { skipped };
+}
+
+/** The config text each proxy ran with (its last run), with the temp dir as `$WORK`. */
+function collectConfigs(runs, ctx) {
+  const files = new Map();
+  for (const run of runs) files.set(run.proxy, run.configFile);
+  files.set('origin (nginx)', ctx.originConfigFile);
+  const configs = {};
+  for (const [name, file] of files) {
+    if (!file || !existsSync(file)) continue;
+    configs[name] = {
+      file: path.basename(file),
+      text: readFileSync(file, 'utf8').replaceAll(ctx.workDir, '$WORK'),
+    };
+  }
+  return configs;
 }
 
 async function measureOne({ proxy, scenario, ctx, options, rep }) {

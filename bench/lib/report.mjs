@@ -19,9 +19,9 @@ const SATURATED_PCT = 95;
 
 /**
  * Writes docs/benchmarks.md and docs/benchmarks.svg from one run's results.
- * @param {{ results: object, root: string, ctx: object }} options
+ * @param {{ results: object, root: string }} options
  */
-export function writeReport({ results, root, ctx }) {
+export function writeReport({ results, root }) {
   const rows = aggregateRuns(results.runs);
   const proxies = results.proxies.map((p) => p.id);
   const chart = renderChart({ rows, runs: results.runs, proxies, scenarios: results.scenarios });
@@ -39,7 +39,7 @@ export function writeReport({ results, root, ctx }) {
     soakSection(root),
     readingSection(results),
     machineSection(results),
-    methodSection(results, rows, ctx),
+    methodSection(results, rows),
   ];
   const markdown = `${sections.filter(Boolean).join('\n')}`;
   writeFileSync(path.join(root, 'docs', 'benchmarks.md'), markdown);
@@ -219,13 +219,16 @@ ${lines.join('\n')}
 }
 
 function readingSection(results) {
-  const busy = results.machine.loadavg[0] > 0.5 || results.loadavgAfter[0] > 2.5;
-  const busyText = busy
-    ? `**The machine was not quiet**: load average ${fixed(results.machine.loadavg[0], 2)} \
-before the run and ${fixed(results.loadavgAfter[0], 2)} after it (the bench itself keeps about two \
-CPUs busy). Other work competed for the CPUs, so absolute numbers are low and spreads wide; \
-the ratios between proxies are more trustworthy than the absolute figures.\n`
-    : `Load average before the run: ${fixed(results.machine.loadavg[0], 2)} (quiet machine).\n`;
+  const shared = results.runs.filter((run) => run.proxyCpuBusyPct - run.proxyCpuPct > 10);
+  const load = `load average ${fixed(results.machine.loadavg[0], 2)} before the run and \
+${fixed(results.loadavgAfter[0], 2)} after it (the bench itself keeps about two CPUs busy)`;
+  const busyText =
+    shared.length > 0
+      ? `**The machine was not quiet**: in ${shared.length} of ${results.runs.length} runs \
+other processes took more than 10% of the proxy's CPU (flagged "CPU 1 shared" below); \
+${load}. Those runs' absolute numbers are low; ratios between proxies measured in the same \
+repetition are more trustworthy.\n`
+      : `No run saw other processes take more than 10% of the proxy's CPU; ${load}.\n`;
   return `## How to read this
 
 ${busyText}
@@ -261,7 +264,7 @@ ${versions}
 `;
 }
 
-function methodSection(results, rows, ctx) {
+function methodSection(results, rows) {
   const o = results.options;
   const commands = results.scenarios
     .map((scenario) => {
@@ -309,7 +312,7 @@ TLS as negotiated by h2load (wrk does not report it): ${negotiatedTls(results.ru
 Proxy commands:
 ${proxyCommands}
 
-${configExcerpts(rows, ctx)}`;
+${configExcerpts(results.configs ?? {})}`;
 }
 
 function negotiatedTls(runs) {
@@ -323,24 +326,19 @@ function negotiatedTls(runs) {
   return parts.length ? parts.join('; ') : 'not recorded';
 }
 
-function configExcerpts(rows, ctx) {
-  const files = new Map();
-  for (const row of rows) if (row.configFile) files.set(row.proxy, row.configFile);
-  if (ctx.originConfigFile) files.set('origin (nginx)', ctx.originConfigFile);
-  const blocks = [];
-  for (const [proxy, file] of files) {
-    if (!existsSync(file)) continue;
-    const lines = readFileSync(file, 'utf8').split('\n');
+function configExcerpts(configs) {
+  const blocks = Object.entries(configs).map(([proxy, { file, text }]) => {
+    const lines = text.split('\n');
     const shown = lines.slice(0, 45).join('\n');
     const more = lines.length > 45 ? `\n… ${lines.length - 45} more lines of the same pattern` : '';
-    blocks.push(`<details><summary>${proxy}: ${path.basename(file)} (as generated for the last run)</summary>
+    return `<details><summary>${proxy}: ${file} (as generated for the last run)</summary>
 
 \`\`\`
-${shown.replaceAll(ctx.workDir, '$WORK')}${more}
+${shown}${more}
 \`\`\`
 </details>
-`);
-  }
+`;
+  });
   return `Configs (\`$WORK\` is the run's temporary directory):
 
 ${blocks.join('\n')}`;
