@@ -1,3 +1,5 @@
+import { shortBodyWarning } from './body-check.mjs';
+import { scenarioById } from './scenarios.mjs';
 import { median, range, spreadPercent } from './stats.mjs';
 
 /**
@@ -39,7 +41,12 @@ export function aggregateRuns(runs) {
       firstResponseMs: median(pick('firstResponseMs')),
       errors: pick('errors').reduce((sum, n) => sum + (n || 0), 0),
       requests: pick('requests').reduce((sum, n) => sum + (n || 0), 0),
-      notes: [...new Set(pick('note').filter(Boolean))],
+      notes: [
+        ...new Set([
+          ...pick('note').filter(Boolean),
+          ...group.map((run) => shortBodyWarning(run, scenarioById(run.scenario))).filter(Boolean),
+        ]),
+      ],
       command: group[0].command,
       proxyCommand: group[0].proxyCommand,
       configFile: group[group.length - 1].configFile,

@@ -1,6 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { BODIES } from './origin.mjs';
 import { runPinned } from './processes.mjs';
 import { TARGET_HOST } from './sites.mjs';
 
@@ -33,12 +32,7 @@ async function wrk({ scenario, ctx, httpPort, httpsPort, durationS, onStart }) {
     timeoutMs: (durationS + 15) * 1000,
     onStart,
   });
-  const parsed = parseWrk(stdout);
-  return {
-    ...parsed,
-    note: shortBodies(parsed.bytesPerResponse, scenario.path),
-    command: `wrk ${wrkArgs.join(' ')}`,
-  };
+  return { ...parseWrk(stdout), command: `wrk ${wrkArgs.join(' ')}` };
 }
 
 /** Parses wrk's text report (`--latency`). */
@@ -55,7 +49,9 @@ export function parseWrk(text) {
   return {
     rps,
     requests,
+    // Headers included, and wrk rounds "MB read" to two decimals.
     bytesPerResponse: bytesRead / requests,
+    bytesIncludeHeaders: true,
     p50Ms: latencyMs(text, '50%'),
     p99Ms: latencyMs(text, '99%'),
     errors: non2xx + socketErrors,
@@ -91,11 +87,7 @@ async function h2load({ scenario, ctx, httpsPort, durationS, onStart }) {
   const latencies = readH2loadLog(logFile);
   rmSync(logFile, { force: true });
   const shown = args.filter((arg) => !arg.startsWith('--log-file'));
-  const parsed = parseH2load(stdout, latencies);
-  const note = [parsed.note, shortBodies(parsed.bytesPerResponse, scenario.path, false)]
-    .filter(Boolean)
-    .join('; ');
-  return { ...parsed, note: note || undefined, command: `h2load ${shown.join(' ')} --log-file=…` };
+  return { ...parseH2load(stdout, latencies), command: `h2load ${shown.join(' ')} --log-file=…` };
 }
 
 /** Parses h2load's summary; latencies (ms, sorted) come from its per-request log. */
@@ -172,7 +164,6 @@ async function handshakes({ scenario, httpsPort, ctx, durationS, rateHint, onSta
     onStart,
   });
   const result = parseH2load(stdout, []);
-  result.note = shortBodies(result.bytesPerResponse, scenario.path, false);
   const connectMeanMs = connectTimeMs(stdout);
   const quoted = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg));
   return { ...result, connectMeanMs, command: `h2load ${quoted.join(' ')}` };
@@ -183,17 +174,4 @@ function connectTimeMs(text) {
   const match = text.match(/time for connect:\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)/);
   if (!match) return Number.NaN;
   return Number(match[1]) * { us: 0.001, ms: 1, s: 1000 }[match[2]];
-}
-
-/**
- * A proxy that answers 200 with the wrong body (an unmatched site, an empty page) would
- * look fast: flag runs whose responses are on average shorter than the file asked for.
- * wrk counts header bytes too (`withHeaders`); h2load counts body bytes only.
- */
-function shortBodies(bytesPerResponse, requestPath, withHeaders = true) {
-  const expected = BODIES[requestPath.slice(1)];
-  if (!expected || !Number.isFinite(bytesPerResponse)) return undefined;
-  const floor = withHeaders ? expected : expected * 0.99;
-  if (bytesPerResponse >= floor) return undefined;
-  return `short responses: ${Math.round(bytesPerResponse)} B on average, expected ${expected}`;
 }

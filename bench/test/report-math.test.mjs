@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { aggregateRuns, footprint } from '../lib/aggregate.mjs';
+import { shortBodyWarning } from '../lib/body-check.mjs';
 import { summarizeProfile } from '../lib/cpu-profile.mjs';
 import { median, spreadPercent } from '../lib/stats.mjs';
 import { checkTargets } from '../lib/targets.mjs';
@@ -98,4 +99,17 @@ test('summarizeProfile ranks self time over busy samples and skips the start', (
     summary.byArea.map((a) => a.area),
     ['native / V8 (no script)', 'nexo'],
   );
+});
+
+test('shortBodyWarning tolerates wrk rounding but catches wrong bodies', () => {
+  const tls100k = { path: '/100k' };
+  assert.equal(
+    shortBodyWarning({ bytesPerResponse: 102317, bytesIncludeHeaders: true }, tls100k),
+    undefined,
+  );
+  assert.match(
+    shortBodyWarning({ bytesPerResponse: 180, bytesIncludeHeaders: true }, { path: '/1k' }),
+    /short responses: 180 B/,
+  );
+  assert.match(shortBodyWarning({ bytesPerResponse: 1000 }, { path: '/1k' }), /expected 1024/);
 });
