@@ -108,10 +108,16 @@ export class CertificateCache {
     if (host === undefined) return undefined;
 
     const exact = this.index.get(host);
-    if (exact !== undefined) return exact;
+    const wildcardName = wildcardFor(host);
+    const wildcard = wildcardName === undefined ? undefined : this.index.get(wildcardName);
+    if (exact === undefined) return wildcard;
 
-    const wildcard = wildcardFor(host);
-    return wildcard === undefined ? undefined : this.index.get(wildcard);
+    // An exact certificate may be one nothing renews any more (a host now under a listed
+    // wildcard, an imported legacy file): once it has expired, a valid wildcard wins.
+    if (wildcard !== undefined && exact.notAfter.getTime() <= Date.now()) {
+      return wildcard.notAfter.getTime() > exact.notAfter.getTime() ? wildcard : exact;
+    }
+    return exact;
   }
 
   /**

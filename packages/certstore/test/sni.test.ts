@@ -65,6 +65,26 @@ describe('CertificateCache.resolve', () => {
     expect(found?.serial).toBe(expected === undefined ? undefined : serialOf(expected));
   });
 
+  // Regression (fresh-user test): a host later put under a listed wildcard kept serving
+  // its own certificate, which nothing renewed, after it expired.
+  it('prefers a valid wildcard over an expired exact certificate', async () => {
+    const day = 86_400_000;
+    const expired = await makeCertificate({
+      names: ['a.example.com'],
+      notBefore: new Date(Date.now() - 10 * day),
+      notAfter: new Date(Date.now() - day),
+    });
+    const cache = new CertificateCache();
+    cache.set({ names: ['a.example.com'], ...expired });
+    cache.set({ names: ['*.example.com'], ...certs.wildcard });
+
+    expect(cache.resolve('a.example.com')?.serial).toBe(serialOf('wildcard'));
+
+    const alone = new CertificateCache();
+    alone.set({ names: ['a.example.com'], ...expired });
+    expect(alone.resolve('a.example.com')?.names).toEqual(['a.example.com']);
+  });
+
   it('never grows when asked about unknown names', () => {
     const cache = fullCache();
 
