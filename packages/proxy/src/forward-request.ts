@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import {
   type Http2ServerRequest,
+  type Http2ServerResponse,
   constants as http2Constants,
   type ServerHttp2Stream,
 } from 'node:http2';
@@ -273,7 +274,7 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
 
     const res = this.#res;
     if (res.headersSent) {
-      res.destroy();
+      abortResponse(res);
       return;
     }
 
@@ -334,6 +335,18 @@ function onResponseDrain(this: TaggedResponse): void {
 }
 
 function ignoreError(): void {}
+
+/**
+ * Cuts a response whose head is out so the client sees it as broken, never complete:
+ * an HTTP/2 stream is reset with INTERNAL_ERROR (destroying it without an error would
+ * send RST_STREAM(NO_ERROR) after the data, which reads as a clean end), an HTTP/1.1
+ * connection is closed before the declared length or the last chunk.
+ */
+function abortResponse(res: ProxyResponse): void {
+  const stream = (res as Partial<Http2ServerResponse>).stream;
+  if (stream === undefined) res.destroy();
+  else if (!stream.closed) stream.close(http2Constants.NGHTTP2_INTERNAL_ERROR);
+}
 
 function stopUpload(this: ServerHttp2Stream): void {
   if (!this.closed) this.close(http2Constants.NGHTTP2_NO_ERROR);

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../src/index.js';
@@ -161,5 +162,42 @@ describe('HTTP/2 client to an HTTP/1.1 upstream', () => {
     await waitFor(() => upstreamClosed);
     await waitFor(() => events.length === 1);
     expect(events[0]).toMatchObject({ errorCode: 'client_aborted' });
+  });
+});
+
+describe('HTTP/2 client, upstream dying mid-body', () => {
+  const cases = [
+    {
+      name: 'a Content-Length response cut short',
+      handler: (req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'content-length': '100000' });
+        res.write(Buffer.alloc(5_000, 120), () => setTimeout(() => req.socket.destroy(), 20));
+      },
+    },
+    {
+      name: 'a chunked response whose socket is destroyed',
+      handler: (req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial', () => setTimeout(() => req.socket.destroy(), 20));
+      },
+    },
+  ];
+
+  it.each(cases)('resets the stream with an error code for $name', async ({ handler }) => {
+    const upstream = await startUpstream(handler);
+    const events: AccessEvent[] = [];
+    const client = await startH2Proxy(upstream.origin, undefined, events);
+
+    const stream = client.request({ ':path': '/', ':authority': 'a.example' });
+    stream.on('error', () => {});
+    const [headers] = await once(stream, 'response');
+    stream.resume();
+    // Not once(): it rejects on the 'error' event that the reset is expected to raise.
+    await new Promise((resolve) => stream.on('close', resolve));
+
+    expect(headers[':status']).toBe(200);
+    expect(stream.rstCode).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR);
+    await waitFor(() => events.length === 1);
+    expect(events[0]).toMatchObject({ status: 200, errorCode: 'upstream_reset' });
   });
 });
