@@ -1,5 +1,6 @@
 import {
   type CertificateCache,
+  type CertificateInput,
   type CertificateMeta,
   type CertificateRecord,
   type CertificateStore,
@@ -32,6 +33,7 @@ export interface CertificateMaintainerOptions {
 }
 
 const MIN_WAKE_MS = 1000;
+const UNSAVED_RETRY_MS = 30_000;
 
 /**
  * Certificate maintenance: obtains the planned certificates that are missing, renews
@@ -56,6 +58,8 @@ export class CertificateMaintainer {
   #pass: Promise<void> | undefined;
   #passAgain = false;
   #issuer: { config: NexoConfig; issuer: Promise<Issuer> } | undefined;
+  /** Certificates obtained but not yet stored (storage was down): served, saved later. */
+  readonly #unsaved = new Map<string, CertificateInput>();
   #issuanceSettings: string | undefined;
   /** When the ACME, Cloudflare or DNS settings last changed on a reload. */
   #issuanceChangedAt: Date | undefined;
@@ -229,6 +233,9 @@ export class CertificateMaintainer {
   }
 
   async #decide(config: NexoConfig, planned: PlannedCertificate, now: Date): Promise<Decision> {
+    const unsaved = this.#unsaved.get(planned.name);
+    if (unsaved !== undefined) await this.#saveUnsaved(planned.name, unsaved);
+
     const directoryUrl = config.acme.directoryUrl;
     const record = await this.#loadRecord(directoryUrl, planned.name);
     const meta = record?.meta ?? (await this.#options.store.loadMeta(directoryUrl, planned.name));
@@ -293,12 +300,16 @@ export class CertificateMaintainer {
         await this.#recordFailure(config, planned, error, logger);
         throw error;
       });
-      const record = await store.save({
+      const input: CertificateInput = {
         names: planned.domains,
         certificatePem: issued.certificatePem,
         privateKeyPem: issued.privateKeyPem,
         directoryUrl,
         ...(issued.renewalWindow === undefined ? {} : { renewalWindow: issued.renewalWindow }),
+      };
+      const record = await store.save(input).catch((error: unknown) => {
+        this.#keepUnsaved(planned.name, input, error, logger);
+        throw error;
       });
       this.#serve(record);
       logger.info({ not_after: record.meta.notAfter?.toISOString() }, 'certificate now served');
@@ -309,6 +320,32 @@ export class CertificateMaintainer {
         logger.warn({ err: error }, 'could not release certificate lock');
       });
     }
+  }
+
+  /**
+   * A certificate the CA issued is worth keeping even when storage is down: ordering it
+   * again would waste a rate-limited order. It is served from memory at once and saved
+   * on the next pass; until then the pass fails early instead of ordering again.
+   */
+  #keepUnsaved(name: string, input: CertificateInput, error: unknown, logger: Logger): void {
+    this.#unsaved.set(name, input);
+    try {
+      this.#options.cache.set(input);
+    } catch (cacheError) {
+      logger.error({ err: cacheError }, 'certificate cannot be served');
+    }
+    logger.error(
+      { err: error, retry_in_ms: UNSAVED_RETRY_MS },
+      'certificate obtained but not stored; serving it from memory until it can be saved',
+    );
+    this.#wake(UNSAVED_RETRY_MS);
+  }
+
+  async #saveUnsaved(name: string, input: CertificateInput): Promise<void> {
+    const record = await this.#options.store.save(input);
+    this.#unsaved.delete(name);
+    this.#logger.info({ certificate: name }, 'certificate stored after an earlier failure');
+    this.#serve(record);
   }
 
   /** After taking the lock: the record when nothing is to be done any more. */
