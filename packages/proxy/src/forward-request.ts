@@ -116,7 +116,7 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     if (statusCode < 200 || this.#clientClosed) return true;
     this.#resume = resume;
 
-    const headers = responseHeaders(rawHeaders, this.#target, this.hasAuthorization);
+    const headers = responseHeaders(statusCode, rawHeaders, this.#target, this.hasAuthorization);
     const req = this.#req;
     if (this.hasBody && !req.complete && req.httpVersionMajor === 1) {
       // An early answer: undici stops reading the body, so the rest of it can never be
@@ -125,6 +125,9 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     }
     try {
       writeHead(this.#res, statusCode, headers);
+      // A 204 or 304 is complete with its head (RFC 9110 §6.4.1). undici fails one that
+      // declared a Content-Length for the body it never gets; onError lets that pass.
+      if (statusCode === 204 || statusCode === 304) this.#res.end();
     } catch (error) {
       this.#fail('upstream_error', error);
       this.#abort?.(error as Error);
@@ -143,13 +146,18 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
     this.#upstreamDone();
     if (this.#clientClosed) return;
 
-    this.#res.end();
+    if (!this.#res.writableEnded) this.#res.end();
     this.#discardUnreadBody();
   }
 
   onError(error: Error): void {
     this.#upstreamDone();
     if (this.#errorCode !== undefined) return;
+    if (this.#res.writableEnded) {
+      // The response was already whole (a 204 or 304 ended at its head).
+      if (!this.#clientClosed) this.#discardUnreadBody();
+      return;
+    }
     if (this.#clientGone()) {
       this.#errorCode = 'client_aborted';
       return;

@@ -8,9 +8,11 @@ import type { ProxyResponse } from './types.js';
  * hop-by-hop headers (also those named in `Connection`: the HTTP/2 side would reject
  * them), and applies the target's cache policy: a `Cache-Control` is added only when
  * the upstream sent none, and a shared-cacheable one never to a response with
- * `Set-Cookie` or to a request that carried `Authorization`.
+ * `Set-Cookie` or to a request that carried `Authorization`. A 204 loses its
+ * Content-Length, which it must not carry.
  */
 export function responseHeaders(
+  status: number,
   raw: readonly (Buffer | string)[],
   target: Target,
   requestHadAuthorization: boolean,
@@ -31,6 +33,10 @@ export function responseHeaders(
       case HeaderKind.TransferEncoding:
       case HeaderKind.Upgrade:
         continue;
+      case HeaderKind.ContentLength:
+        // Forbidden on a 204 (RFC 9110 §8.6); HTTP/2 clients reject the stream over it.
+        if (status === 204) continue;
+        break;
       case HeaderKind.CacheControl:
         hasCacheControl = true;
         break;

@@ -5,6 +5,7 @@ import http, {
   type Server,
   type ServerResponse,
 } from 'node:http';
+import http2 from 'node:http2';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { afterEach } from 'vitest';
 import type {
@@ -150,4 +151,41 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Prom
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** An HTTP/2 cleartext server sending every request to `origin`, and a client session. */
+export async function startH2Proxy(
+  origin: string,
+  maxBodyBytes?: number,
+  events: AccessEvent[] = [],
+) {
+  const proxy = createProxy({ maxBodyBytes, onAccess: (event) => events.push(event) });
+  const target = proxy.createTarget({ upstreams: [origin] });
+  const server = http2.createServer(serverOptions(), (req, res) =>
+    proxy.handleRequest(req, res, target),
+  );
+  onCleanup(() => proxy.close({ deadlineMs: 100 }));
+  const port = await listen(server);
+  const client = http2.connect(`http://127.0.0.1:${port}`);
+  onCleanup(async () => client.destroy());
+  return client;
+}
+
+/** One HTTP/2 request; resolves with the response headers and the whole (small) body. */
+export function h2Request(
+  client: http2.ClientHttp2Session,
+  headers: http2.OutgoingHttpHeaders,
+  body?: Buffer,
+): Promise<{ headers: http2.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request(headers, { endStream: body === undefined });
+    stream.on('error', reject);
+    stream.on('response', (responseHeaders) => {
+      readAll(stream).then(
+        (data) => resolve({ headers: responseHeaders, body: data.toString() }),
+        reject,
+      );
+    });
+    if (body !== undefined) stream.end(body);
+  });
 }

@@ -3,39 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import http2 from 'node:http2';
 import { describe, expect, it } from 'vitest';
 import type { AccessEvent } from '../src/index.js';
-import { createProxy, serverOptions } from '../src/index.js';
-import { listen, onCleanup, readAll, startUpstream, waitFor } from './harness.js';
-
-async function startH2Proxy(origin: string, maxBodyBytes?: number, events: AccessEvent[] = []) {
-  const proxy = createProxy({ maxBodyBytes, onAccess: (event) => events.push(event) });
-  const target = proxy.createTarget({ upstreams: [origin] });
-  const server = http2.createServer(serverOptions(), (req, res) =>
-    proxy.handleRequest(req, res, target),
-  );
-  onCleanup(() => proxy.close({ deadlineMs: 100 }));
-  const port = await listen(server);
-  const client = http2.connect(`http://127.0.0.1:${port}`);
-  onCleanup(async () => client.destroy());
-  return client;
-}
-
-function h2Request(
-  client: http2.ClientHttp2Session,
-  headers: http2.OutgoingHttpHeaders,
-  body?: Buffer,
-): Promise<{ headers: http2.IncomingHttpHeaders; body: string }> {
-  return new Promise((resolve, reject) => {
-    const stream = client.request(headers, { endStream: body === undefined });
-    stream.on('error', reject);
-    stream.on('response', (responseHeaders) => {
-      readAll(stream).then(
-        (data) => resolve({ headers: responseHeaders, body: data.toString() }),
-        reject,
-      );
-    });
-    if (body !== undefined) stream.end(body);
-  });
-}
+import { h2Request, readAll, startH2Proxy, startUpstream, waitFor } from './harness.js';
 
 describe('HTTP/2 client to an HTTP/1.1 upstream', () => {
   it('maps :authority to Host, drops pseudo-headers and strips connection headers', async () => {
