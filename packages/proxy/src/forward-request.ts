@@ -89,7 +89,10 @@ class ForwardRequest implements RequestFacts, Dispatcher.DispatchHandler {
       return;
     }
 
-    readRequestHeaders(this, this.#req, state.trusted);
+    if (!readRequestHeaders(this, this.#req, state.trusted)) {
+      this.#fail('bad_request');
+      return;
+    }
     if (this.contentLength > state.options.maxBodyBytes) {
       this.#fail('body_too_large');
       return;

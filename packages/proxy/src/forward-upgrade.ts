@@ -81,8 +81,8 @@ class ForwardUpgrade implements RequestFacts, Dispatcher.DispatchHandler {
       return;
     }
 
-    readRequestHeaders(this, this.#req, state.trusted);
-    if (this.upgrade === '') {
+    const valid = readRequestHeaders(this, this.#req, state.trusted);
+    if (!valid || this.upgrade === '') {
       this.#fail('bad_request');
       return;
     }

@@ -24,20 +24,27 @@ export interface RequestFacts {
  * named in `Connection` removed, HTTP/2 pseudo-headers dropped (`:authority` becomes
  * Host), X-Forwarded-* set. Client X-Forwarded-*, Forwarded and X-Real-IP values are
  * kept only from a trusted peer; the client IP is then the right-most untrusted address.
+ * Returns false, with `facts.host` the first Host, for a request that must get a 400:
+ * one with more than one Host header (RFC 9112 §3.2), which node:http reduces to the
+ * first while the raw list still carries every one.
  */
 export function readRequestHeaders(
   facts: RequestFacts,
   req: ProxyRequest,
   trusted: TrustedProxies,
-): void {
+): boolean {
   const raw = req.rawHeaders;
   const h2 = req.httpVersionMajor === 2;
   const seen = scanHeaders(facts, raw);
+  if (seen.repeatedHost) {
+    facts.host = seen.host ?? '';
+    return false;
+  }
 
   const peer = plainAddress(req.socket?.remoteAddress);
   const peerTrusted = trusted.has(peer);
   const out = copyEndToEndHeaders(raw, seen.tokens, peerTrusted);
-  facts.host = seen.authority !== '' ? seen.authority : seen.host;
+  facts.host = seen.authority !== '' ? seen.authority : (seen.host ?? '');
   facts.hostIndex = out.length + 1;
   out.push('host', facts.host);
 
@@ -57,12 +64,14 @@ export function readRequestHeaders(
   facts.hasBody = h2
     ? !(req as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders
     : seen.chunked || facts.contentLength > 0;
+  return true;
 }
 
 /** Header values the builder needs but the upstream request does not carry as they are. */
 class HeaderScan {
   tokens: string[] | undefined;
-  host = '';
+  host: string | undefined;
+  repeatedHost = false;
   authority = '';
   chunked = false;
   forwardedFor: string | undefined;
@@ -71,7 +80,8 @@ class HeaderScan {
 
   reset(): this {
     this.tokens = undefined;
-    this.host = '';
+    this.host = undefined;
+    this.repeatedHost = false;
     this.authority = '';
     this.chunked = false;
     this.forwardedFor = undefined;
@@ -100,7 +110,8 @@ function scanHeaders(facts: RequestFacts, raw: readonly string[]): HeaderScan {
         seen.tokens = connectionTokens(value, seen.tokens);
         break;
       case HeaderKind.Host:
-        seen.host = value;
+        if (seen.host === undefined) seen.host = value;
+        else seen.repeatedHost = true;
         break;
       case HeaderKind.ContentLength:
         facts.contentLength = parseLength(value);

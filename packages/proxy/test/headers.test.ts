@@ -1,5 +1,6 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { send, startProxy, startUpstream, waitFor } from './harness.js';
+import { readAll, send, startProxy, startUpstream, waitFor } from './harness.js';
 
 /** An upstream that answers with the headers it received, as JSON. */
 async function echoHeaders(responseHeaders: string[] = []) {
@@ -127,5 +128,32 @@ describe('header handling', () => {
     const reply = await send(port);
 
     expect(reply.headers['set-cookie']).toEqual(['a=1', 'b=2']);
+  });
+
+  const repeatedHost = [
+    ['a request', 'GET / HTTP/1.1\r\nHost: a.example\r\nHost: b.example\r\nConnection: close'],
+    [
+      'an upgrade',
+      'GET / HTTP/1.1\r\nHost: a.example\r\nConnection: upgrade\r\nUpgrade: websocket\r\n' +
+        'HOST: b.example',
+    ],
+  ];
+
+  it.each(repeatedHost)('answers 400 to %s with two Host headers', async (_name, head) => {
+    let reached = false;
+    const upstream = await startUpstream((_req, res) => {
+      reached = true;
+      res.end('reached');
+    });
+    const proxied = await startProxy({ upstreams: [upstream.origin] });
+
+    const socket = net.connect(proxied.port, '127.0.0.1');
+    socket.end(`${head}\r\n\r\n`);
+    const reply = (await readAll(socket)).toString();
+
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    await waitFor(() => proxied.events.length === 1);
+    expect(proxied.events[0]).toMatchObject({ host: 'a.example', errorCode: 'bad_request' });
+    expect(reached).toBe(false);
   });
 });
