@@ -33,6 +33,8 @@ export function aggregateRuns(runs) {
       cpuUsPerReq: median(cpuUsPerReq),
       loadCpuBusyPct: median(pick('loadCpuBusyPct')),
       proxyCpuBusyPct: median(pick('proxyCpuBusyPct')),
+      proxyCpuSoftirqPct: median(pick('proxyCpuSoftirqPct')),
+      foreignCpuPct: median(pick('foreignCpuPct')),
       idleMB: median(pick('idleMB')),
       peakMB: Math.max(...pick('peakMB')),
       afterMB: median(pick('afterMB')),

@@ -3,9 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runLoad } from './load.mjs';
 import { freePort, waitForPort, waitForResponse } from './ports.mjs';
 import {
-  busyPercent,
   cpuSeconds,
+  cpuShares,
+  cpuSnapshot,
   cpuTimes,
+  foreignCpuSeconds,
   processTree,
   startRssSampler,
   statusMB,
@@ -55,14 +57,25 @@ export async function measureRun(options) {
 
     const pids = processTree(started.proc.pid);
     const sampler = startRssSampler(pids);
+    const everyoneBefore = cpuSnapshot();
     const cpuBefore = cpuSeconds(pids);
     const timesBefore = cpuTimes();
     const wallBefore = performance.now();
     const loadavgBefore = loadavg()[0];
-    const result = await runLoad({ ...load, durationS: options.durationS, rateHint: warm.rps });
+    let loadPid;
+    const result = await runLoad({
+      ...load,
+      durationS: options.durationS,
+      rateHint: warm.rps,
+      onStart: (pid) => {
+        loadPid = pid;
+      },
+    });
     const wallS = (performance.now() - wallBefore) / 1000;
     const proxyCpuPct = ((cpuSeconds(pids) - cpuBefore) / wallS) * 100;
     const timesAfter = cpuTimes();
+    const ours = new Set([...pids, ...processTree(process.pid), loadPid]);
+    const foreignCpuPct = (foreignCpuSeconds(everyoneBefore, cpuSnapshot(), ours) / wallS) * 100;
     const peakMB = sampler.stop();
 
     if (!started.proc.isAlive()) throw new Error(`${proxy.id} exited during the load`);
@@ -79,8 +92,10 @@ export async function measureRun(options) {
       peakMB,
       afterMB,
       proxyCpuPct,
-      proxyCpuBusyPct: busyPercent(timesBefore, timesAfter, ctx.proxyCpu),
-      loadCpuBusyPct: busyPercent(timesBefore, timesAfter, ctx.loadCpu),
+      proxyCpuBusyPct: cpuShares(timesBefore, timesAfter, ctx.proxyCpu).busy,
+      proxyCpuSoftirqPct: cpuShares(timesBefore, timesAfter, ctx.proxyCpu).softirq,
+      loadCpuBusyPct: cpuShares(timesBefore, timesAfter, ctx.loadCpu).busy,
+      foreignCpuPct,
       loadavg: [loadavgBefore, loadavg()[0]],
       proxyCommand: started.command,
       configFile: started.configFile,

@@ -83,26 +83,61 @@ export function startRssSampler(pids, intervalMs = 100) {
 }
 
 /**
- * Busy share (0-100) of one CPU between two snapshots of /proc/stat, taken with
- * `cpuTimes()`: shows whether the load side saturated its CPU or something else ran.
+ * Shares (0-100) of one CPU's time between two snapshots of /proc/stat taken with
+ * `cpuTimes()`: `busy` is everything but idle; `tasks` is user + nice + system time
+ * (processes); `softirq` is irq + softirq, where the kernel moves loopback packets,
+ * work done on behalf of the traffic that no process is charged for.
  */
-export function busyPercent(before, after, cpu) {
+export function cpuShares(before, after, cpu) {
   const a = before[cpu];
   const b = after[cpu];
-  if (!a || !b) return Number.NaN;
-  const total = b.total - a.total;
-  return total > 0 ? (1 - (b.idle - a.idle) / total) * 100 : Number.NaN;
+  const total = a && b ? b.total - a.total : 0;
+  if (total <= 0) return { busy: Number.NaN, tasks: Number.NaN, softirq: Number.NaN };
+  const share = (field) => ((b[field] - a[field]) / total) * 100;
+  return { busy: 100 - share('idle'), tasks: share('tasks'), softirq: share('softirq') };
 }
 
-/** Per-CPU jiffies from /proc/stat: `[{ total, idle }]` indexed by CPU number. */
+/** Per-CPU jiffies from /proc/stat, indexed by CPU number. */
 export function cpuTimes() {
   const times = [];
   for (const line of readFileSync('/proc/stat', 'utf8').split('\n')) {
     const match = line.match(/^cpu(\d+) (.*)$/);
     if (!match) continue;
-    const values = match[2].trim().split(/\s+/).map(Number);
-    const idle = values[3] + values[4];
-    times[Number(match[1])] = { total: values.reduce((sum, v) => sum + v, 0), idle };
+    const [user, nice, system, idle, iowait, irq, softirq, steal] = match[2]
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    times[Number(match[1])] = {
+      total: user + nice + system + idle + iowait + irq + softirq + steal,
+      idle: idle + iowait,
+      tasks: user + nice + system,
+      softirq: irq + softirq,
+    };
   }
   return times;
+}
+
+/** CPU ticks of every process now, with its parent: `Map<pid, { ticks, ppid }>`. */
+export function cpuSnapshot() {
+  const snapshot = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat) snapshot.set(Number(entry), { ticks: stat.utime + stat.stime, ppid: stat.ppid });
+  }
+  return snapshot;
+}
+
+/**
+ * CPU seconds that processes outside `excluded` used between two snapshots: other
+ * people's work competing with the bench. Kernel threads (children of kthreadd, pid 2)
+ * are left out: they move the bench's own packets.
+ */
+export function foreignCpuSeconds(before, after, excluded) {
+  let ticks = 0;
+  for (const [pid, { ticks: now, ppid }] of after) {
+    if (excluded.has(pid) || pid === 2 || ppid === 2) continue;
+    ticks += now - (before.get(pid)?.ticks ?? 0);
+  }
+  return ticks / CLOCK_TICKS;
 }
