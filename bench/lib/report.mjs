@@ -222,8 +222,10 @@ function readingSection(results) {
   const shared = results.runs.filter((run) => run.foreignCpuPct > 10);
   const load = `load average ${fixed(results.machine.loadavg[0], 2)} before the run and \
 ${fixed(results.loadavgAfter[0], 2)} after it (the bench itself keeps about two CPUs busy)`;
-  const busyText =
-    shared.length > 0
+  const recorded = results.runs.some((run) => Number.isFinite(run.foreignCpuPct));
+  const busyText = !recorded
+    ? `Other processes' CPU was not recorded in this run; ${load}.\n`
+    : shared.length > 0
       ? `**The machine was not quiet**: in ${shared.length} of ${results.runs.length} runs \
 processes outside the bench used more than 10% of a CPU (flagged "other work" below); \
 ${load}. Those runs' absolute numbers are low; ratios between proxies measured in the same \
