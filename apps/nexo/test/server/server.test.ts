@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect as connectHttp2 } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { CertificateStore, FileStorage } from '@nexo/certstore';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NexoConfig } from '../../src/config/types.js';
@@ -110,6 +112,64 @@ describe('startServer', { timeout: 30_000 }, () => {
     },
   );
 
+  // Regression: the idle timeout was a socket inactivity timeout, so a response that stayed
+  // quiet longer (server-sent events, long polling) was cut over both protocols.
+  it.each(['http/1.1', 'h2'] as const)(
+    'never cuts a quiet response in progress at the idle timeout (%s)',
+    async (protocol) => {
+      const quiet = createServer((_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('a');
+        setTimeout(() => res.end('b'), 900);
+      });
+      quiet.listen(0, '127.0.0.1');
+      await once(quiet, 'listening');
+      cleanups.push(() => new Promise((resolve) => quiet.close(resolve)));
+      const url = `http://127.0.0.1:${(quiet.address() as AddressInfo).port}`;
+      const certDir = await certDirWith({ directoryUrl }, [['quiet.test']]);
+      const base = makeConfig({ certDir });
+      const { port } = await start(
+        makeConfig({
+          certDir,
+          acme: { ...base.acme, directoryUrl },
+          limits: { ...base.limits, idleTimeoutMs: 200 },
+          proxies: [upstream('quiet.test', url)],
+        }),
+      );
+
+      const reply = await request({ port, servername: 'quiet.test', ca: ca.certPem, protocol });
+
+      expect(reply).toMatchObject({ status: 200, body: 'ab' });
+    },
+  );
+
+  it('closes an HTTP/2 connection that stays idle past the idle timeout', async () => {
+    const api = await startUpstream('api');
+    const certDir = await certDirWith({ directoryUrl }, [['idle.test']]);
+    const base = makeConfig({ certDir });
+    const { port } = await start(
+      makeConfig({
+        certDir,
+        acme: { ...base.acme, directoryUrl },
+        limits: { ...base.limits, idleTimeoutMs: 200 },
+        proxies: [upstream('idle.test', api.url)],
+      }),
+    );
+    const session = connectHttp2(`https://127.0.0.1:${port}`, {
+      ca: ca.certPem,
+      servername: 'idle.test',
+    });
+    cleanups.push(async () => session.destroy());
+
+    const stream = session.request({ ':path': '/', ':authority': 'idle.test' });
+    stream.resume();
+    await once(stream, 'end');
+    const closedAt = Date.now();
+    await once(session, 'close');
+
+    expect(Date.now() - closedAt).toBeLessThan(5000);
+  });
+
   it('answers an unknown host with a small 404 that is never cached', async () => {
     const { port } = await exampleServer();
     const res = await request({
@@ -162,6 +222,33 @@ describe('startServer', { timeout: 30_000 }, () => {
     });
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe('https://github.com/yourusername');
+  });
+
+  // RFC 9112 §3.2. Regression: routing used the first Host, the proxy forwarded the last.
+  it.each([
+    ['a proxied host', 'api.example.com'],
+    ['a redirect host', 'example.com'],
+    ['an unknown host', 'nope.example.com'],
+  ])('answers 400 to two Host headers, the first naming %s', async (_name, first) => {
+    const { port, api } = await exampleServer();
+    let reached = false;
+    api.server.on('request', () => {
+      reached = true;
+    });
+
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      servername: 'api.example.com',
+      ca: ca.certPem,
+      ALPNProtocols: ['http/1.1'],
+    });
+    socket.end(`GET / HTTP/1.1\r\nHost: ${first}\r\nHost: blog.example.com\r\n\r\n`);
+    let reply = '';
+    for await (const chunk of socket) reply += chunk;
+
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(reached).toBe(false);
   });
 
   it('applies a new config: added, changed and removed hosts, restart-only keys', async () => {
