@@ -91,7 +91,33 @@ export function createRequestHandlers(options: RequestHandlerOptions) {
   return { onRequest, onCheckContinue, onUpgrade };
 }
 
+// RFC 9112 §3.2: a request with more than one Host header gets 400. node:http keeps the
+// first in `req.headers`, so the routing above looked at one of several.
+const REPEATED_HOST: Resolution = { status: 400, text: 'more than one host header' };
+
+/**
+ * The route for a request, or the status to answer. A repeated Host is checked only on
+ * the answers given here: the proxy refuses it in the header scan it does anyway, so
+ * proxied requests (the hot path) pay no second pass over their headers.
+ */
 function resolve(req: AnyRequest, options: RequestHandlerOptions): Resolution {
+  const resolution = route(req, options);
+  if ('route' in resolution && resolution.route.kind === 'upstream') return resolution;
+  return repeatsHost(req.rawHeaders) ? REPEATED_HOST : resolution;
+}
+
+function repeatsHost(raw: readonly string[]): boolean {
+  let seen = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}
+
+function route(req: AnyRequest, options: RequestHandlerOptions): Resolution {
   const raw = req.headers[':authority'] ?? req.headers.host;
   const host = typeof raw === 'string' ? normalizeHost(raw) : undefined;
   if (host === undefined) return { status: 400, text: 'missing or malformed host' };
