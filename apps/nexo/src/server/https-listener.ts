@@ -37,6 +37,8 @@ export function createHttpsListener(options: HttpsListenerOptions): Http2SecureS
     minVersion: 'TLSv1.2',
     SNICallback: options.sniCallback,
     settings: { maxHeaderListSize: limits.maxHeaderBytes },
+    // As many header fields as HTTP/1.1 accepts (Node's 2000), not HTTP/2's default 128.
+    maxHeaderListPairs: 2000,
     maxSessionInvalidFrames: 100,
     // A connection that never completes its TLS handshake is dropped like one that never
     // sends its request headers.

@@ -143,6 +143,23 @@ describe('startServer', { timeout: 30_000 }, () => {
     },
   );
 
+  it('accepts as many header fields over HTTP/2 as over HTTP/1.1', async () => {
+    const { port } = await exampleServer();
+    const session = connectHttp2(`https://127.0.0.1:${port}`, {
+      ca: ca.certPem,
+      servername: 'api.example.com',
+    });
+    cleanups.push(async () => session.destroy());
+    const headers: Record<string, string> = { ':path': '/', ':authority': 'api.example.com' };
+    for (let i = 0; i < 300; i++) headers[`x-field-${i}`] = 'v';
+
+    const stream = session.request(headers);
+    const [response] = await once(stream, 'response');
+    stream.resume();
+
+    expect(response[':status']).toBe(200);
+  });
+
   it('closes an HTTP/2 connection that stays idle past the idle timeout', async () => {
     const api = await startUpstream('api');
     const certDir = await certDirWith({ directoryUrl }, [['idle.test']]);
