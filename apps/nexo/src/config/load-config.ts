@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { type ConfigProblem, ProblemList } from './config-problem.js';
@@ -9,6 +9,9 @@ import { NormalizeContext, type Raw } from './normalize-context.js';
 import { readYaml } from './read-yaml.js';
 import type { NexoConfig } from './types.js';
 import { validateSchema } from './validate-schema.js';
+
+/** 1 MiB: room for thousands of hosts, and a bound on the time one reload can take. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** Options of {@link loadConfig}. */
 export interface LoadConfigOptions {
@@ -41,8 +44,10 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const absolute = resolve(options.path);
   let bytes: Buffer;
   try {
+    await checkConfigFile(absolute, options.path);
     bytes = await readFile(absolute);
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
     const hint = 'create it or pass --config PATH';
     const message = `cannot read config file ${options.path} (${reason}); ${hint}`;
@@ -85,4 +90,25 @@ export function parseConfig(
   const all = problems.sorted();
   if (problems.hasErrors) throw ConfigError.invalid(options.path, all);
   return { config: deepFreeze(config), warnings: all };
+}
+
+/**
+ * A config is a small regular file. A device (`/dev/zero`) or a huge file would be read
+ * and parsed for as long as it lasts, stalling a running server's reload.
+ */
+async function checkConfigFile(absolute: string, shownPath: string): Promise<void> {
+  const info = await stat(absolute);
+  if (!info.isFile()) {
+    const what = info.isDirectory() ? 'a directory' : 'not a regular file';
+    throw new ConfigError(
+      'CONFIG_UNREADABLE',
+      `config file ${shownPath} is ${what}; pass the path of a YAML file with --config`,
+    );
+  }
+  if (info.size > MAX_CONFIG_BYTES) {
+    throw new ConfigError(
+      'CONFIG_UNREADABLE',
+      `config file ${shownPath} is ${info.size} bytes; Nexo reads at most ${MAX_CONFIG_BYTES}`,
+    );
+  }
 }

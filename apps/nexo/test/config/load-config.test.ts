@@ -26,6 +26,28 @@ describe('loadConfig', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // Regression (fresh-user test): `--config /dev/zero` grew to 4 GB, and a 10 MB file
+  // stalled a running server's reload for over a minute.
+  test.each([
+    ['a device', () => '/dev/zero', 'is not a regular file'],
+    ['a directory', (d: string) => d, 'is a directory'],
+  ])('refuses %s as the config file', async (_case, pathOf, message) => {
+    const error = await loadConfig({ path: pathOf(dir), env: {} }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'CONFIG_UNREADABLE' });
+    expect((error as Error).message).toContain(message);
+  });
+
+  test('refuses a config file over 1 MiB before parsing it', async () => {
+    const path = join(dir, 'huge.yaml');
+    await writeFile(path, `# ${'x'.repeat(1024 * 1024)}\n`);
+
+    const error = await loadConfig({ path, env: {} }).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'CONFIG_UNREADABLE' });
+    expect((error as Error).message).toMatch(/reads at most 1048576/);
+  });
+
   test('the original nexo example config loads unchanged', async () => {
     const { config, warnings } = await loadConfig({
       path: join(FIXTURES, 'original-example.yaml'),
