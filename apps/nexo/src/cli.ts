@@ -7,6 +7,14 @@ capYoungGeneration();
 limitOldGenerationGrowth();
 keepWasmOnLiftoff();
 
+// `nexo validate | head -1`: a reader that stops early is not an error worth a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const { processIo } = await import('./cli/cli-io.js');
 const { runCli } = await import('./cli/run-cli.js');
 
