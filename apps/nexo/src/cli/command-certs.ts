@@ -46,7 +46,15 @@ export async function runCerts(args: string[], io: CliIo): Promise<number> {
 
 async function listCerts(config: NexoConfig, json: boolean, io: CliIo): Promise<number> {
   const { listCertificates } = await import('../certs/commands.js');
-  const rows = await listCertificates(config);
+  let rows: Awaited<ReturnType<typeof listCertificates>>;
+  try {
+    rows = await listCertificates(config);
+  } catch (error) {
+    // Storage that cannot be read (Redis down, a wrong password) is an operational
+    // failure with its own message, not a bug to print a stack trace for.
+    io.stderr.write(`nexo: listing certificates failed: ${describeError(error)}\n`);
+    return ExitCode.failure;
+  }
 
   if (json) {
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -86,10 +94,16 @@ async function renewCert(config: NexoConfig, name: string, io: CliIo): Promise<n
     io.stdout.write(`renewed ${row.name}: valid until ${formatDate(row.notAfter)}\n`);
     return ExitCode.ok;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`nexo: renewing ${name} failed: ${message}\n`);
+    io.stderr.write(`nexo: renewing ${name} failed: ${describeError(error)}\n`);
     return ExitCode.failure;
   } finally {
     await app.flush();
   }
+}
+
+/** The message, and the stable code when the error has one (for scripts and searches). */
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? `${error.message} [${code}]` : error.message;
 }
