@@ -108,6 +108,31 @@ describe('nexo CLI (built binary)', () => {
     });
   });
 
+  // Regression (fresh-user test): an unreachable Redis printed "unexpected error" and a
+  // stack trace. Port 1 on loopback refuses at once.
+  test('certs list: unreadable storage exits 1 with its message and code', async () => {
+    const path = join(dir, 'redis-down.yaml');
+    await writeFile(
+      path,
+      [
+        'acme:',
+        '  directory: https://127.0.0.1:1/dir',
+        'cloudflare:',
+        '  api_token: t',
+        '  api_url: http://127.0.0.1:1/client/v4',
+        'storage:',
+        '  type: redis',
+        '  url: redis://127.0.0.1:1',
+        '',
+      ].join('\n'),
+    );
+
+    const result = await runBuiltCli(['certs', 'list', '--config', path], { cwd: dir, env: ENV });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^nexo: listing certificates failed: .*\[UNAVAILABLE\]\n$/);
+  });
+
   test('validate: a missing file exits 1 and says what to do', async () => {
     const result = await runBuiltCli(['validate', '--config', 'absent.yaml'], {
       cwd: dir,
