@@ -79,14 +79,15 @@ export class CertificateMaintainer {
    * dropped from the plan are left in storage and simply no longer renewed.
    */
   follow(config: NexoConfig): void {
-    this.#config = config;
     this.#noteIssuanceSettings(config);
+    this.#config = config;
     const hosts = config.proxies.map((entry) => entry.host);
     // DNS-01 proves control of a name; an IP address has none to prove.
     const addresses = hosts.filter(isIpAddressHost);
     if (addresses.length > 0) {
       this.#logger.warn({ hosts: addresses }, 'no certificate can be obtained for an ip address');
     }
+    if (hosts.length === 0) this.#logger.warn('the config has no hosts: nothing is served');
     this.#plan = planCertificates({ hosts, wildcards: config.wildcards });
     this.#queue = this.#queue.filter((queued) => this.#plan.some((p) => p.name === queued.name));
     this.#wake(0);
@@ -98,6 +99,14 @@ export class CertificateMaintainer {
    * fix, so attempts made before the change are retried at once.
    */
   #noteIssuanceSettings(config: NexoConfig): void {
+    const previous = this.#config;
+    if (previous !== undefined && previous.acme.directoryUrl !== config.acme.directoryUrl) {
+      // Certificates and accounts are kept per CA directory, even one spelled differently.
+      this.#logger.warn(
+        { from: previous.acme.directoryUrl, to: config.acme.directoryUrl },
+        'acme directory changed: every certificate will be obtained again from the new one',
+      );
+    }
     const settings = JSON.stringify([config.acme, config.cloudflare, config.dns]);
     if (this.#issuanceSettings !== undefined && settings !== this.#issuanceSettings) {
       this.#issuanceChangedAt = new Date();

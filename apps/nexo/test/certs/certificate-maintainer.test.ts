@@ -77,4 +77,34 @@ describe('CertificateMaintainer', () => {
     expect(stored?.meta.serial).toBe(cache.resolve('app.example.test')?.serial);
     await maintainer.close();
   });
+
+  it('warns when a reload empties the hosts or moves to another CA directory', async () => {
+    const storage = new FileStorage({ root: join(dir, 'warn-certs') });
+    const store = new CertificateStore({ storage, locker: storage });
+    const logger = createMemoryLogger();
+    const maintainer = new CertificateMaintainer({
+      store,
+      cache: new CertificateCache(),
+      createIssuer: async () => {
+        throw new Error('no certificate is needed here');
+      },
+      logger,
+      background: false,
+    });
+    const config = makeConfig({ certDir: join(dir, 'warn-certs') });
+
+    maintainer.follow(config);
+    maintainer.follow({
+      ...config,
+      acme: { ...config.acme, directoryUrl: 'https://localhost:9/dir' },
+    });
+    await maintainer.close();
+
+    const warnings = logger.lines.filter((line) => line.level === 'warn').map((line) => line.msg);
+    expect(warnings).toEqual([
+      'the config has no hosts: nothing is served',
+      'acme directory changed: every certificate will be obtained again from the new one',
+      'the config has no hosts: nothing is served',
+    ]);
+  });
 });
