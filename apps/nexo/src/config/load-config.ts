@@ -56,7 +56,8 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
   return parseConfig({
     ...options,
-    text: bytes.toString('utf8'),
+    // A byte-order mark (some Windows editors write one) would shift line 1's columns.
+    text: bytes.toString('utf8').replace(/^\uFEFF/, ''),
     sha256: createHash('sha256').update(bytes).digest('hex'),
   });
 }

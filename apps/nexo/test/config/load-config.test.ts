@@ -48,6 +48,15 @@ describe('loadConfig', () => {
     expect((error as Error).message).toMatch(/reads at most 1048576/);
   });
 
+  test('a byte-order mark does not shift the columns of line 1', async () => {
+    const path = join(dir, 'bom.yaml');
+    await writeFile(path, '\uFEFFlisten: 443\ncloudflare:\n  api_token: t\n');
+
+    const error = await loadConfig({ path, env: {} }).catch((e: unknown) => e);
+
+    expect((error as Error).message).toContain(`${path}:1:9: listen: `);
+  });
+
   test('the original nexo example config loads unchanged', async () => {
     const { config, warnings } = await loadConfig({
       path: join(FIXTURES, 'original-example.yaml'),
