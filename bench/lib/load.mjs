@@ -166,7 +166,8 @@ async function handshakes({ scenario, httpsPort, ctx, durationS, rateHint, onSta
   const result = parseH2load(stdout, []);
   const connectMeanMs = connectTimeMs(stdout);
   const quoted = args.map((arg) => (arg.includes(' ') ? `'${arg}'` : arg));
-  return { ...result, connectMeanMs, command: `h2load ${quoted.join(' ')}` };
+  // --h1 is intended here: no "not h2" note.
+  return { ...result, note: undefined, connectMeanMs, command: `h2load ${quoted.join(' ')}` };
 }
 
 /** Mean of h2load's "time for connect" (TCP + TLS handshake), in ms. */
