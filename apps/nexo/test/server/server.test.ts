@@ -92,6 +92,21 @@ async function exampleServer(extra: Partial<NexoConfig> = {}) {
   return { ...(await start(config)), config, api, blog };
 }
 
+/** One host with a stored certificate and a 200 ms idle timeout; resolves to the port. */
+async function shortIdleServer(host: string, upstreamUrl: string): Promise<number> {
+  const certDir = await certDirWith({ directoryUrl }, [[host]]);
+  const base = makeConfig({ certDir });
+  const { port } = await start(
+    makeConfig({
+      certDir,
+      acme: { ...base.acme, directoryUrl },
+      limits: { ...base.limits, idleTimeoutMs: 200 },
+      proxies: [upstream(host, upstreamUrl)],
+    }),
+  );
+  return port;
+}
+
 describe('startServer', { timeout: 30_000 }, () => {
   it.each(['http/1.1', 'h2'] as const)(
     'serves stored certificates at once and proxies over %s',
@@ -126,16 +141,7 @@ describe('startServer', { timeout: 30_000 }, () => {
       await once(quiet, 'listening');
       cleanups.push(() => new Promise((resolve) => quiet.close(resolve)));
       const url = `http://127.0.0.1:${(quiet.address() as AddressInfo).port}`;
-      const certDir = await certDirWith({ directoryUrl }, [['quiet.test']]);
-      const base = makeConfig({ certDir });
-      const { port } = await start(
-        makeConfig({
-          certDir,
-          acme: { ...base.acme, directoryUrl },
-          limits: { ...base.limits, idleTimeoutMs: 200 },
-          proxies: [upstream('quiet.test', url)],
-        }),
-      );
+      const port = await shortIdleServer('quiet.test', url);
 
       const reply = await request({ port, servername: 'quiet.test', ca: ca.certPem, protocol });
 
@@ -162,16 +168,7 @@ describe('startServer', { timeout: 30_000 }, () => {
 
   it('closes an HTTP/2 connection that stays idle past the idle timeout', async () => {
     const api = await startUpstream('api');
-    const certDir = await certDirWith({ directoryUrl }, [['idle.test']]);
-    const base = makeConfig({ certDir });
-    const { port } = await start(
-      makeConfig({
-        certDir,
-        acme: { ...base.acme, directoryUrl },
-        limits: { ...base.limits, idleTimeoutMs: 200 },
-        proxies: [upstream('idle.test', api.url)],
-      }),
-    );
+    const port = await shortIdleServer('idle.test', api.url);
     const session = connectHttp2(`https://127.0.0.1:${port}`, {
       ca: ca.certPem,
       servername: 'idle.test',
