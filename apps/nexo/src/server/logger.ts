@@ -1,19 +1,10 @@
-type LogFn = {
-  (fields: Record<string, unknown>, message?: string): void;
-  (message: string): void;
-};
+import type { Logger } from '@nexo/certstore';
 
 /**
- * The pino-compatible logger surface the server uses; pino's Logger satisfies it, and
- * it satisfies the loggers the @nexo libraries accept.
+ * The pino-compatible logger surface the server uses: the one @nexo/certstore declares,
+ * which pino's Logger satisfies and which every @nexo library accepts.
  */
-export interface Logger {
-  debug: LogFn;
-  info: LogFn;
-  warn: LogFn;
-  error: LogFn;
-  child(bindings: Record<string, unknown>): Logger;
-}
+export type { Logger };
 
 const noop = (): void => {};
 
